@@ -23,9 +23,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const base = options.fields ?? {};
   const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
     if (LEVEL_RANK[level] < min) return;
-    const record: Record<string, unknown> = { t: new Date().toISOString(), level, msg, ...base };
+    const record: Record<string, unknown> = { t: new Date().toISOString(), level, msg };
+    for (const [k, v] of Object.entries(base)) if (!(k in record)) record[k] = v;
     if (fields) {
       for (const [k, v] of Object.entries(fields)) {
+        if (k === 't' || k === 'level' || k === 'msg') continue;
         record[k] =
           v instanceof Error
             ? { name: v.name, message: v.message, code: (v as { code?: unknown }).code }

@@ -12,3 +12,14 @@ export {
 export type { MetricType, Semantics, MetricDef, SetSchema, SetSample } from './schema.js';
 export { setInstanceKey, validateSetInstance, metricFullName } from './set-instance.js';
 export type { SetInstance } from './set-instance.js';
+export { MODEL_ERROR_CODES } from './errors.js';
+export type { ModelErrorCode } from './errors.js';
+export { parseName, formatName } from './name.js';
+export type { MetricName } from './name.js';
+export { LABEL_OPS, isValidLabelName, quoteLabelValue } from './label-syntax.js';
+export type { LabelOp } from './label-syntax.js';
+export { parseSelector, compileSelector } from './selector.js';
+export type { Selector, SelectorOptions, LabelMatcher } from './selector.js';
+export { expandHostList, MAX_RANGE_DIGITS } from './hostlist.js';
+export type { ExpandHostListOptions } from './hostlist.js';
+export { compressHostList } from './hostlist-compress.js';

@@ -1,0 +1,162 @@
+import type { MetricName, Selector, SetInstance, SetSample } from '../model/index.js';
+import { formatName, schemaDigest, setInstanceKey } from '../model/index.js';
+import { LiveSet } from './live-set.js';
+
+export interface LiveStoreOptions {
+  /** Samples kept per set in the recent window. */
+  windowSamples: number;
+}
+
+/** One metric's latest value, as answered by `/api/latest`. */
+export interface LatestPoint {
+  name: string;
+  timestampMs: number;
+  value: number | string;
+  unit: string;
+  type: string;
+  semantics: string;
+}
+
+export interface RangeSeries {
+  name: string;
+  unit: string;
+  semantics: string;
+  points: [number, number][];
+}
+
+export interface IngestResult {
+  stored: number;
+  duplicates: number;
+}
+
+/**
+ * The aggregator's live tree: every set instance it receives, with its latest
+ * sample and a recent window. Keyed by set identity (OUs, host, group path);
+ * a set whose schema changes restarts its window.
+ */
+export class LiveStore {
+  readonly #options: LiveStoreOptions;
+  readonly #sets = new Map<string, LiveSet>();
+  readonly #digests = new WeakMap<SetInstance, string>();
+  #samples = 0;
+  #values = 0;
+  #duplicates = 0;
+
+  constructor(options: LiveStoreOptions) {
+    this.#options = options;
+  }
+
+  ingest(set: SetInstance, sample: SetSample, nowMs: number, source: string): boolean {
+    const key = setInstanceKey(set);
+    let live = this.#sets.get(key);
+    if (!live) {
+      live = new LiveSet(key, set, this.#options.windowSamples);
+      this.#sets.set(key, live);
+    } else if (live.set !== set && this.#digest(live.set) !== this.#digest(set)) {
+      live.reset(set);
+    } else {
+      live.set = set;
+    }
+    const stored = live.append(sample, nowMs, source);
+    if (stored) {
+      this.#samples++;
+      this.#values += sample.values.length;
+    } else this.#duplicates++;
+    return stored;
+  }
+
+  #digest(set: SetInstance): string {
+    let d = this.#digests.get(set);
+    if (d === undefined) {
+      d = schemaDigest(set.schema);
+      this.#digests.set(set, d);
+    }
+    return d;
+  }
+
+  stats(): {
+    sets: number;
+    series: number;
+    samples: number;
+    values: number;
+    duplicates: number;
+    bytes: number;
+  } {
+    let series = 0;
+    let bytes = 0;
+    for (const s of this.#sets.values()) {
+      series += s.names.length;
+      bytes += s.bytes();
+    }
+    return {
+      sets: this.#sets.size,
+      series,
+      samples: this.#samples,
+      values: this.#values,
+      duplicates: this.#duplicates,
+      bytes,
+    };
+  }
+
+  /** Every live set (for the tree view and summaries). */
+  sets(): IterableIterator<LiveSet> {
+    return this.#sets.values();
+  }
+
+  /** Drop sets not updated since `cutoffMs` (DMAX); archives keep their data. */
+  expire(cutoffMs: number): number {
+    let removed = 0;
+    for (const [key, s] of this.#sets) {
+      if (s.lastSeenMs < cutoffMs) {
+        this.#sets.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  *#matching(selector: Selector): Generator<[LiveSet, number, MetricName]> {
+    for (const s of this.#sets.values()) {
+      if (!selector.matchesSetPrefix(s.set.ous, s.set.host, s.set.groups)) continue;
+      for (let i = 0; i < s.names.length; i++) {
+        const name = s.names[i]!;
+        if (selector.matches(name)) yield [s, i, name];
+      }
+    }
+  }
+
+  latest(selector: Selector, limit = Infinity): LatestPoint[] {
+    const out: LatestPoint[] = [];
+    for (const [s, i, name] of this.#matching(selector)) {
+      const p = s.latest(i);
+      if (!p) continue;
+      const m = s.set.schema.metrics[i]!;
+      out.push({
+        name: formatName(name),
+        timestampMs: p.timestampMs,
+        value: p.value,
+        unit: m.unit,
+        type: m.type,
+        semantics: m.semantics,
+      });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  range(selector: Selector, fromMs: number, toMs: number, limit = Infinity): RangeSeries[] {
+    const out: RangeSeries[] = [];
+    for (const [s, i, name] of this.#matching(selector)) {
+      const m = s.set.schema.metrics[i]!;
+      if (m.type === 'string') continue;
+      out.push({
+        name: formatName(name),
+        unit: m.unit,
+        semantics: m.semantics,
+        points: s.range(i, fromMs, toMs),
+      });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+}

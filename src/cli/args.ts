@@ -1,0 +1,95 @@
+import { statSync, readFileSync } from 'node:fs';
+import { parseDuration } from '../api/index.js';
+import { CliError } from './errors.js';
+
+/** Parse `host:port` (or `[v6]:port`, or just `port`), defaulting the host to loopback. */
+export function parseEndpoint(
+  text: string,
+  option: string,
+  defaultHost = '127.0.0.1',
+): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+))?:?(\d+)$/.exec(text.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CliError(
+      'CANOPY_ERR_BAD_OPTION',
+      `--${option}: ${JSON.stringify(text)} is not host:port`,
+    );
+  }
+  return { host: m[1] ?? m[2] ?? defaultHost, port };
+}
+
+export function durationOption(
+  text: string | undefined,
+  option: string,
+  fallbackMs: number,
+): number {
+  if (text === undefined) return fallbackMs;
+  try {
+    return parseDuration(text, `--${option}`);
+  } catch (err) {
+    throw new CliError('CANOPY_ERR_BAD_OPTION', (err as Error).message, { cause: err });
+  }
+}
+
+export function intOption(
+  text: string | undefined,
+  option: string,
+  fallback: number,
+  min = 0,
+): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) {
+    throw new CliError(
+      'CANOPY_ERR_BAD_OPTION',
+      `--${option}: ${JSON.stringify(text)} is not an integer ≥ ${min}`,
+    );
+  }
+  return n;
+}
+
+/** Parse a byte size such as `64MiB`, `512k`, `1g` or a plain number of bytes. */
+export function byteSizeOption(text: string | undefined, option: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)(i?b)?$/i.exec(text.trim());
+  if (!m)
+    throw new CliError(
+      'CANOPY_ERR_BAD_OPTION',
+      `--${option}: ${JSON.stringify(text)} is not a size (e.g. 64MiB)`,
+    );
+  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[
+    m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'
+  ];
+  return Math.round(Number(m[1]) * mult);
+}
+
+/**
+ * Read the shared cluster secret. A secret file that other users can read is
+ * refused: the secret is the only thing that keeps strangers off the wire.
+ */
+export function readSecretFile(path: string): string {
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch (err) {
+    throw new CliError(
+      'CANOPY_ERR_SECRET_FILE',
+      `--secret-file ${path}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  if ((mode & 0o004) !== 0) {
+    throw new CliError(
+      'CANOPY_ERR_SECRET_FILE',
+      `--secret-file ${path}: refusing a world-readable secret (chmod 600 ${path})`,
+    );
+  }
+  const secret = readFileSync(path, 'utf8').trim();
+  if (secret.length < 16)
+    throw new CliError(
+      'CANOPY_ERR_SECRET_FILE',
+      `--secret-file ${path}: secret shorter than 16 characters`,
+    );
+  return secret;
+}

@@ -1,0 +1,97 @@
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { systemClock } from '../common/index.js';
+import { DEFAULT_PLUGINS, Sampler } from '../sampler/index.js';
+import type { AuthConfig } from '../protocol/index.js';
+import { byteSizeOption, durationOption, parseEndpoint, readSecretFile } from './args.js';
+import type { Command } from './command.js';
+import { CliError } from './errors.js';
+import { sanitizeHost } from './local-stack.js';
+
+export const samplerCommand: Command = {
+  name: 'sampler',
+  summary: 'run the per-host sampler daemon',
+  usage: `canopy sampler [options]
+
+Samples this host's /proc (and any other plugin) on a wall-clock aligned
+schedule and pushes the sets to an aggregator, buffering while it is away.
+
+Options:
+  --aggregator HOST:PORT   where to push (omit to sample and buffer only)
+  --plugins LIST           comma-separated plugins (default ${DEFAULT_PLUGINS.join(',')});
+                           synthetic takes --synthetic-hosts/--synthetic-metrics/--seed
+  --interval DUR           sampling interval (default 1s)
+  --offset DUR             offset within the interval (default 0ms)
+  --host NAME              host name in the namespace (default: this machine's)
+  --ou OU[:OU…]            organisational units (default Local)
+  --put-listen HOST:PORT   accept 'canopy put' here (default 127.0.0.1:7471; 'off' disables)
+  --buffer SIZE            replay buffer bound (default 64MiB)
+  --secret-file PATH       shared cluster secret (mode 600); without it auth is none (loopback only)
+  --proc-root PATH         read /proc from elsewhere (testing)
+  --synthetic-hosts N      hosts the synthetic plugin impersonates (default 10)
+  --synthetic-metrics N    metrics per synthetic host (default 100)
+  --seed N                 synthetic seed (default 1)
+  -h, --help               show this help`,
+  async run(ctx) {
+    const { values } = parseArgs({
+      args: ctx.argv,
+      options: {
+        aggregator: { type: 'string' },
+        plugins: { type: 'string' },
+        interval: { type: 'string' },
+        offset: { type: 'string' },
+        host: { type: 'string' },
+        ou: { type: 'string' },
+        'put-listen': { type: 'string' },
+        buffer: { type: 'string' },
+        'secret-file': { type: 'string' },
+        'proc-root': { type: 'string' },
+        'synthetic-hosts': { type: 'string' },
+        'synthetic-metrics': { type: 'string' },
+        seed: { type: 'string' },
+      },
+      strict: true,
+    });
+    const intervalMs = durationOption(values.interval, 'interval', 1000);
+    const offsetMs = durationOption(values.offset, 'offset', 0);
+    if (offsetMs >= intervalMs)
+      throw new CliError('CANOPY_ERR_BAD_OPTION', `--offset must be less than --interval`);
+    const auth: AuthConfig = values['secret-file']
+      ? { mode: 'secret', secret: readSecretFile(values['secret-file']) }
+      : { mode: 'none' };
+    const names = (values.plugins ?? DEFAULT_PLUGINS.join(','))
+      .split(',')
+      .filter((p) => p.length > 0);
+    const synthetic = {
+      hosts: Number(values['synthetic-hosts'] ?? 10),
+      metrics: Number(values['synthetic-metrics'] ?? 100),
+      seed: Number(values.seed ?? 1),
+    };
+    const putListen = values['put-listen'] ?? '127.0.0.1:7471';
+    const sampler = new Sampler({
+      name: `sampler-${values.host ?? sanitizeHost(hostname())}`,
+      host: values.host ?? sanitizeHost(hostname()),
+      ous: (values.ou ?? 'Local').split(':'),
+      plugins: names.map((name) => ({
+        name,
+        intervalMs,
+        offsetMs,
+        config: name === 'synthetic' ? { ...synthetic, intervalMs } : {},
+      })),
+      upstream: values.aggregator
+        ? { ...parseEndpoint(values.aggregator, 'aggregator'), auth }
+        : undefined,
+      putListen:
+        putListen === 'off' ? undefined : { ...parseEndpoint(putListen, 'put-listen'), auth },
+      replayBufferBytes: byteSizeOption(values.buffer, 'buffer', 64 * 1024 * 1024),
+      ...(values['proc-root'] === undefined ? {} : { procRoot: values['proc-root'] }),
+      clock: systemClock,
+      logger: ctx.logger,
+    });
+    const { putPort } = await sampler.start();
+    ctx.stdout(`sampler running${putPort === undefined ? '' : `, put port ${putPort}`}\n`);
+    await ctx.stopSignal;
+    await sampler.shutdown();
+    return 0;
+  },
+};

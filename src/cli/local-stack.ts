@@ -1,0 +1,111 @@
+import { hostname } from 'node:os';
+import { Aggregator } from '../aggregator/index.js';
+import { ApiServer } from '../api/index.js';
+import type { Clock, Logger } from '../common/index.js';
+import { systemClock } from '../common/index.js';
+import { DEFAULT_PLUGINS, Sampler } from '../sampler/index.js';
+import type { PluginSpec } from '../sampler/index.js';
+
+/** The /proc plugins a sampler runs when none are configured. */
+
+export interface LocalStackOptions {
+  /** Address every listener binds to; loopback unless the operator says otherwise. */
+  bindHost: string;
+  apiPort: number;
+  wirePort: number;
+  putPort: number;
+  intervalMs: number;
+  offsetMs: number;
+  ous: readonly string[];
+  host?: string;
+  plugins?: readonly PluginSpec[];
+  replayBufferBytes: number;
+  procRoot?: string;
+  logger: Logger;
+  clock?: Clock;
+}
+
+export interface LocalStack {
+  readonly sampler: Sampler;
+  readonly aggregator: Aggregator;
+  readonly api: ApiServer;
+  readonly apiUrl: string;
+  readonly wirePort: number;
+  readonly putPort: number;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Everything in one process on embedded defaults: a sampler for this machine,
+ * an L1 aggregator it pushes to over the real wire protocol on loopback, and
+ * the HTTP API over the aggregator.
+ */
+export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
+  const clock = o.clock ?? systemClock;
+  const auth = { mode: 'none' } as const;
+  const host = o.host ?? sanitizeHost(hostname());
+  const aggregator = new Aggregator({
+    name: 'local-l1',
+    level: 1,
+    listen: { host: o.bindHost, port: o.wirePort },
+    auth,
+    clock,
+    logger: o.logger.child({ daemon: 'aggregator' }),
+    downAfterMs: 4 * o.intervalMs,
+  });
+  const wire = await aggregator.start();
+  const plugins =
+    o.plugins ??
+    DEFAULT_PLUGINS.map((name) => ({
+      name,
+      intervalMs: o.intervalMs,
+      offsetMs: o.offsetMs,
+      config: {},
+    }));
+  const sampler = new Sampler({
+    name: `sampler-${host}`,
+    host,
+    ous: o.ous,
+    plugins,
+    upstream: { host: wire.host, port: wire.port, auth },
+    putListen: { host: o.bindHost, port: o.putPort, auth },
+    replayBufferBytes: o.replayBufferBytes,
+    ...(o.procRoot === undefined ? {} : { procRoot: o.procRoot }),
+    clock,
+    logger: o.logger.child({ daemon: 'sampler' }),
+  });
+  const { putPort } = await sampler.start();
+  const api = new ApiServer({
+    host: o.bindHost,
+    port: o.apiPort,
+    logger: o.logger.child({ daemon: 'api' }),
+    now: () => clock.now(),
+    source: {
+      latest: (sel, limit) => aggregator.latest(sel, limit),
+      range: (sel, from, to, limit) => aggregator.range(sel, from, to, limit),
+      tree: () => aggregator.tree(),
+      status: () => ({ aggregators: [aggregator.stats()], samplers: [sampler.stats()] }),
+    },
+  });
+  const addr = await api.listen();
+  const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    sampler,
+    aggregator,
+    api,
+    apiUrl: `http://${urlHost}:${addr.port}`,
+    wirePort: wire.port,
+    putPort: putPort ?? 0,
+    async shutdown() {
+      await sampler.shutdown();
+      await api.close();
+      await aggregator.shutdown();
+    },
+  };
+}
+
+/** Host names become one namespace token: no `:` and no whitespace. */
+export function sanitizeHost(name: string): string {
+  const token = name.replace(/[\s:/\\*?[\]{}"'`]/g, '_');
+  return token.length > 0 ? token : 'localhost';
+}

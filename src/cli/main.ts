@@ -1,0 +1,72 @@
+import type { Logger } from '../common/index.js';
+import { CanopyError, createLogger, toError } from '../common/index.js';
+import { aggregatorCommand } from './cmd-aggregator.js';
+import { putCommand } from './cmd-put.js';
+import { queryCommand } from './cmd-query.js';
+import { samplerCommand } from './cmd-sampler.js';
+import { upCommand } from './cmd-up.js';
+import type { Command } from './command.js';
+import { EXIT } from './errors.js';
+
+const COMMANDS: readonly Command[] = [
+  upCommand,
+  samplerCommand,
+  aggregatorCommand,
+  putCommand,
+  queryCommand,
+];
+
+function usage(): string {
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(12)}${c.summary}`);
+  return `canopy — hierarchical cluster monitoring
+
+Usage: canopy COMMAND [options]     (canopy COMMAND --help for details)
+
+Commands:
+${lines.join('\n')}
+`;
+}
+
+export interface MainIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  logger?: Logger;
+  stopSignal?: Promise<void>;
+}
+
+/** Run the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[], io: MainIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.stdout(usage());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`canopy: unknown command '${name}'\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.usage + '\n');
+    return EXIT.ok;
+  }
+  try {
+    return await command.run({
+      argv: rest,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      logger:
+        io.logger ??
+        createLogger({ level: (process.env.CANOPY_LOG_LEVEL as 'info' | undefined) ?? 'info' }),
+      stopSignal: io.stopSignal ?? new Promise<void>(() => undefined),
+    });
+  } catch (err) {
+    const e = toError(err);
+    const isUsage =
+      err instanceof CanopyError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    io.stderr(`canopy ${name}: ${isUsage ? '' : 'unexpected error: '}${e.message}\n`);
+    if (err instanceof CanopyError && err.code === 'CANOPY_ERR_BAD_OPTION')
+      io.stderr(`(see canopy ${name} --help)\n`);
+    return isUsage ? EXIT.usage : EXIT.failure;
+  }
+}

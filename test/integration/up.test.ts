@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { eventually, getJson, startCli } from './helpers.js';
+import type { Daemon } from './helpers.js';
+
+interface Point {
+  name: string;
+  timestampMs: number;
+  value: number | string;
+  unit: string;
+}
+
+let stack: Daemon;
+let api: string;
+let putPort: number;
+
+before(async () => {
+  stack = startCli([
+    'up',
+    '--port',
+    '0',
+    '--wire-port',
+    '0',
+    '--put-port',
+    '0',
+    '--host',
+    'this-host',
+  ]);
+  api = (await stack.waitFor(/Canopy is up: (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
+  putPort = Number((await stack.waitFor(/put port (\d+)/))[1]);
+});
+
+after(async () => {
+  await stack.kill();
+});
+
+async function latest(select: string): Promise<Point[]> {
+  const { status, body } = await getJson<{ points: Point[] }>(
+    `${api}/api/latest?select=${encodeURIComponent(select)}`,
+  );
+  assert.equal(status, 200);
+  return body.points;
+}
+
+test('canopy up serves this machine’s real meminfo', async () => {
+  const points = await eventually(async () => {
+    const p = await latest('Local::this-host:meminfo:MemTotal');
+    return p.length > 0 ? p : undefined;
+  });
+  const memTotalKb = Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))![1]);
+  assert.equal(points.length, 1);
+  assert.equal(points[0]!.name, 'Local::this-host:meminfo:MemTotal');
+  // The plugin may report kB or bytes; either way it is this machine's figure.
+  const v = points[0]!.value as number;
+  assert.ok(v === memTotalKb || v === memTotalKb * 1024, `MemTotal ${v} vs /proc ${memTotalKb} kB`);
+});
+
+test('cpu counters come from /proc/stat and advance', async () => {
+  const first = await eventually(async () => {
+    const p = await latest('Local::this-host:cpu:user');
+    return p.length === 1 ? p[0]! : undefined;
+  });
+  const procUser = Number(
+    readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)[1],
+  );
+  assert.ok((first.value as number) <= procUser, 'sampled counter cannot be ahead of the kernel');
+  assert.ok((first.value as number) > 0);
+  const next = await eventually(async () => {
+    const p = await latest('Local::this-host:cpu:user');
+    return p[0] && p[0].timestampMs > first.timestampMs ? p[0] : undefined;
+  });
+  assert.ok(next.timestampMs - first.timestampMs >= 900, 'samples are one interval apart');
+  const perCpu = await latest('Local::this-host:cpu:*:user');
+  assert.ok(perCpu.length >= 1, 'per-cpu fields are present');
+});
+
+test('the tree lists the host and its groups', async () => {
+  const { body } = await getJson<{
+    tree: { name: string; hosts: { name: string; up: boolean; groups: { name: string }[] }[] }[];
+  }>(`${api}/api/tree`);
+  const local = body.tree.find((n) => n.name === 'Local');
+  assert.ok(local, 'OU Local exists');
+  const host = local.hosts.find((h) => h.name === 'this-host');
+  assert.ok(host?.up, 'host is up');
+  const groups = host.groups.map((g) => g.name);
+  for (const g of ['cpu', 'meminfo', 'vmstat', 'loadavg', 'netdev', 'diskstats'])
+    assert.ok(groups.includes(g), `group ${g} in ${groups.join(',')}`);
+});
+
+test('canopy put on behalf of another host reaches the API', async () => {
+  const put = startCli([
+    'put',
+    '--to',
+    `127.0.0.1:${putPort}`,
+    '--name',
+    'inlet',
+    '--value',
+    '23.5',
+    '--unit',
+    'C',
+    '--group',
+    'env',
+    '--host',
+    'rack-7',
+  ]);
+  await put.waitFor(/stored Local::rack-7:env:inlet = 23.5/);
+  await put.kill();
+  const p = await eventually(async () => {
+    const pts = await latest('Local::rack-7:env:inlet');
+    return pts.length > 0 ? pts : undefined;
+  });
+  assert.equal(p[0]!.value, 23.5);
+  assert.equal(p[0]!.unit, 'C');
+});
+
+test('bad selectors get a coded 400 error', async () => {
+  const { status, body } = await getJson<{ error: { code: string; message: string } }>(
+    `${api}/api/latest?select=${encodeURIComponent('Local::/[/:x')}`,
+  );
+  assert.equal(status, 400);
+  assert.equal(body.error.code, 'CANOPY_ERR_INVALID_SELECTOR');
+  const missing = await getJson<{ error: { code: string } }>(
+    `${api}/api/range?select=a::b:c&from=yesterday-ish`,
+  );
+  assert.equal(missing.status, 400);
+  assert.equal(missing.body.error.code, 'CANOPY_ERR_INVALID_TIME');
+});
