@@ -31,7 +31,12 @@ function prng(seed: number): () => number {
   };
 }
 
-function def(name: string, type: MetricDef['type'], semantics: MetricDef['semantics'], unit = ''): MetricDef {
+function def(
+  name: string,
+  type: MetricDef['type'],
+  semantics: MetricDef['semantics'],
+  unit = '',
+): MetricDef {
   return { name, type, unit, semantics, description: '' };
 }
 
@@ -50,7 +55,9 @@ function syntheticWorkload(setCount: number): Workload {
   for (let i = 0; i < 40; i++) metrics.push(def(`counter${i}`, 'u64', 'counter'));
   for (let i = 0; i < 40; i++) metrics.push(def(`gauge${i}`, 'f64', 'instant'));
   for (let i = 0; i < 20; i++) metrics.push(def(`const${i}`, 'i64', 'discrete'));
-  const sets = Array.from({ length: setCount }, (_, s) => instance(`node-${s}`, 'synthetic', metrics));
+  const sets = Array.from({ length: setCount }, (_, s) =>
+    instance(`node-${s}`, 'synthetic', metrics),
+  );
   const rnd = prng(42);
   const state = sets.map(() => {
     const v = new Float64Array(100);
@@ -71,11 +78,24 @@ function syntheticWorkload(setCount: number): Workload {
   };
 }
 
-const CPU_FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal', 'guest', 'guest_nice'];
+const CPU_FIELDS = [
+  'user',
+  'nice',
+  'system',
+  'idle',
+  'iowait',
+  'irq',
+  'softirq',
+  'steal',
+  'guest',
+  'guest_nice',
+];
 
 /** Per host: cpu (10 jiffy counters × 3 cpus), meminfo (50 gauges in kB), loadavg (3 + 2 counts). */
 function procWorkload(hostCount: number): Workload {
-  const cpu = CPU_FIELDS.flatMap((f) => [0, 1, 2].map((c) => def(`cpu${c}:${f}`, 'u64', 'counter', 'jiffies')));
+  const cpu = CPU_FIELDS.flatMap((f) =>
+    [0, 1, 2].map((c) => def(`cpu${c}:${f}`, 'u64', 'counter', 'jiffies')),
+  );
   const mem = Array.from({ length: 50 }, (_, i) => def(`mem${i}`, 'u64', 'instant', 'kB'));
   const load = [
     def('load1', 'f64', 'instant'),
@@ -86,7 +106,11 @@ function procWorkload(hostCount: number): Workload {
   ];
   const sets: SetInstance[] = [];
   for (let h = 0; h < hostCount; h++) {
-    sets.push(instance(`node-${h}`, 'cpu', cpu), instance(`node-${h}`, 'meminfo', mem), instance(`node-${h}`, 'loadavg', load));
+    sets.push(
+      instance(`node-${h}`, 'cpu', cpu),
+      instance(`node-${h}`, 'meminfo', mem),
+      instance(`node-${h}`, 'loadavg', load),
+    );
   }
   const rnd = prng(7);
   const state = sets.map((s) => {
@@ -102,7 +126,18 @@ function procWorkload(hostCount: number): Workload {
         const system = Math.floor(rnd() * 10);
         const iowait = rnd() < 0.2 ? Math.floor(rnd() * 3) : 0;
         const softirq = rnd() < 0.3 ? 1 : 0;
-        const add = [user, 0, system, 100 - user - system - iowait - softirq, iowait, 0, softirq, 0, 0, 0];
+        const add = [
+          user,
+          0,
+          system,
+          100 - user - system - iowait - softirq,
+          iowait,
+          0,
+          softirq,
+          0,
+          0,
+          0,
+        ];
         add.forEach((d, f) => (v[f * 3 + c]! += d));
       }
     },
@@ -134,7 +169,10 @@ function encodeWorkload(w: Workload, tickCount: number): EncodedStream {
   for (let t = 0; t < tickCount; t++) {
     const values = w.next(t);
     const timestampMs = START_MS + t * INTERVAL_MS;
-    const entries: DataEntry[] = values.map((v, setId) => ({ setId, sample: { timestampMs, values: v, strings: null } }));
+    const entries: DataEntry[] = values.map((v, setId) => ({
+      setId,
+      sample: { timestampMs, values: v, strings: null },
+    }));
     dataFrames.push(enc.data(t, entries));
     ticks.push(values);
   }
@@ -242,7 +280,11 @@ export async function run(): Promise<BenchResult[]> {
       baseline: { name: 'JSON.parse of the same samples', value: json },
       ratio: ours / json,
     },
-    sizeResults('synthetic mix (counters, 2-decimal random walks, constants)', synthetic, synStream),
+    sizeResults(
+      'synthetic mix (counters, 2-decimal random walks, constants)',
+      synthetic,
+      synStream,
+    ),
     sizeResults('/proc-like mix (cpu x3, meminfo, loadavg)', proc, procStream),
   ];
 }

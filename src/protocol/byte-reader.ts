@@ -28,10 +28,14 @@ export class ByteReader {
   /** Build (not throw) an error located at the current position. */
   error(code: ProtocolErrorCode, what: string, at = this.pos): ProtocolError {
     const offset = this.base + at;
-    return new ProtocolError(code, `${this.messageType} message at stream offset ${offset}: ${what}`, {
-      messageType: this.messageType,
-      offset,
-    });
+    return new ProtocolError(
+      code,
+      `${this.messageType} message at stream offset ${offset}: ${what}`,
+      {
+        messageType: this.messageType,
+        offset,
+      },
+    );
   }
 
   remaining(): number {

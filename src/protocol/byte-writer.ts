@@ -10,7 +10,10 @@ const LONE_SURROGATE = /\p{Cs}/u;
 /** UTF-8 bytes of `s`; a lone surrogate would be silently replaced by U+FFFD, so it is refused. */
 export function utf8Bytes(s: string, what: string): Uint8Array {
   if (LONE_SURROGATE.test(s)) {
-    throw new ProtocolError('CANOPY_ERR_INVALID_ARGUMENT', `${what}: string holds a lone surrogate`);
+    throw new ProtocolError(
+      'CANOPY_ERR_INVALID_ARGUMENT',
+      `${what}: string holds a lone surrogate`,
+    );
   }
   return utf8.encode(s);
 }
@@ -91,6 +94,13 @@ export class ByteWriter {
 
   /** Unsigned LEB128 of a safe non-negative integer (at most 8 bytes). */
   varint(v: number): void {
+    // Guards the loop below: Infinity would never terminate, NaN/negatives would corrupt.
+    if (!(v >= 0 && v <= Number.MAX_SAFE_INTEGER)) {
+      throw new ProtocolError(
+        'CANOPY_ERR_INVALID_ARGUMENT',
+        `varint ${v} is not a safe non-negative integer`,
+      );
+    }
     this.ensure(8);
     const buf = this.#buf;
     let p = this.pos;

@@ -50,13 +50,21 @@ export interface AcceptWireOptions extends WireConnectionOptions {
  * timeouts reject with retryable ProtocolErrors.
  */
 export async function connectWire(opts: ConnectWireOptions): Promise<WireConnection> {
-  const socket = await openSocket(opts.host, opts.port, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, opts.clock ?? systemClock);
+  const socket = await openSocket(
+    opts.host,
+    opts.port,
+    opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    opts.clock ?? systemClock,
+  );
   socket.setNoDelay(true);
   return connectWireStream(socket, opts);
 }
 
 /** Run the client handshake over any Duplex (TLS socket, in-process pair). */
-export async function connectWireStream(stream: Duplex, opts: WireClientOptions): Promise<WireConnection> {
+export async function connectWireStream(
+  stream: Duplex,
+  opts: WireClientOptions,
+): Promise<WireConnection> {
   try {
     checkPeerName(opts.name, 'client');
     checkAuthConfig(opts.auth);
@@ -99,7 +107,10 @@ export async function acceptWire(stream: Duplex, opts: AcceptWireOptions): Promi
 }
 
 function options(opts: WireConnectionOptions): WireConnectionOptions {
-  return { ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.clock ? { clock: opts.clock } : {}) };
+  return {
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  };
 }
 
 function openSocket(host: string, port: number, timeoutMs: number, clock: Clock): Promise<Socket> {
@@ -107,7 +118,12 @@ function openSocket(host: string, port: number, timeoutMs: number, clock: Clock)
     const socket = netConnect({ host, port });
     const timer = clock.setTimeout(() => {
       socket.destroy();
-      reject(new ProtocolError('CANOPY_ERR_CONNECT_TIMEOUT', `connect to ${host}:${port} timed out after ${timeoutMs} ms`));
+      reject(
+        new ProtocolError(
+          'CANOPY_ERR_CONNECT_TIMEOUT',
+          `connect to ${host}:${port} timed out after ${timeoutMs} ms`,
+        ),
+      );
     }, timeoutMs);
     socket.once('connect', () => {
       timer.cancel();
@@ -117,7 +133,13 @@ function openSocket(host: string, port: number, timeoutMs: number, clock: Clock)
     const onError = (err: Error): void => {
       timer.cancel();
       socket.destroy();
-      reject(new ProtocolError('CANOPY_ERR_CONNECT_FAILED', `connect to ${host}:${port} failed: ${err.message}`, { cause: err }));
+      reject(
+        new ProtocolError(
+          'CANOPY_ERR_CONNECT_FAILED',
+          `connect to ${host}:${port} failed: ${err.message}`,
+          { cause: err },
+        ),
+      );
     };
     socket.once('error', onError);
   });

@@ -22,7 +22,12 @@ export interface WireConnectionOptions {
 /** Until the peer is authenticated it may only send small frames. */
 const PRE_AUTH_FRAME_BYTES = 64 * 1024;
 
-const HANDSHAKE_TYPES: ReadonlySet<Message['type']> = new Set(['hello', 'challenge', 'auth', 'auth-ok']);
+const HANDSHAKE_TYPES: ReadonlySet<Message['type']> = new Set([
+  'hello',
+  'challenge',
+  'auth',
+  'auth-ok',
+]);
 
 /**
  * One authenticated protocol link over a stream (a net.Socket or any Duplex).
@@ -58,7 +63,10 @@ export class WireConnection {
     this.#decoder = new FrameDecoder(options.limits);
     this.#clock = options.clock ?? systemClock;
     const { maxFrameBytes, maxStringBytes } = this.#decoder.limits;
-    this.#decoder.frameLimit = Math.min(maxFrameBytes, Math.max(PRE_AUTH_FRAME_BYTES, 2 * maxStringBytes + 256));
+    this.#decoder.frameLimit = Math.min(
+      maxFrameBytes,
+      Math.max(PRE_AUTH_FRAME_BYTES, 2 * maxStringBytes + 256),
+    );
     stream.on('data', (chunk: Uint8Array) => this.#onData(chunk));
     stream.on('end', () => this.#onEnd());
     stream.on('error', (err: Error) => this.#onStreamError(err));
@@ -101,7 +109,13 @@ export class WireConnection {
     this.#handshake = hs;
     const done = new Promise<void>((resolve, reject) => (this.#settle = { resolve, reject }));
     this.#handshakeTimer = this.#clock.setTimeout(
-      () => this.close(new ProtocolError('CANOPY_ERR_HANDSHAKE_TIMEOUT', `handshake not done after ${timeoutMs} ms`)),
+      () =>
+        this.close(
+          new ProtocolError(
+            'CANOPY_ERR_HANDSHAKE_TIMEOUT',
+            `handshake not done after ${timeoutMs} ms`,
+          ),
+        ),
       timeoutMs,
     );
     this.#apply(() => hs.start());
@@ -207,7 +221,10 @@ export class WireConnection {
         stream.end(last, destroy);
       } else stream.end(destroy);
     } else destroy();
-    this.#finish(reason ?? (this.#state === 'handshake' ? this.#closedError('closed during handshake') : undefined));
+    this.#finish(
+      reason ??
+        (this.#state === 'handshake' ? this.#closedError('closed during handshake') : undefined),
+    );
   }
 
   #requireOpen(): void {
@@ -215,9 +232,13 @@ export class WireConnection {
   }
 
   #closedError(what = 'connection closed'): ProtocolError {
-    return new ProtocolError('CANOPY_ERR_CONNECTION_CLOSED', `${what} (peer ${this.#peer.name || 'unknown'})`, {
-      cause: this.#closeError,
-    });
+    return new ProtocolError(
+      'CANOPY_ERR_CONNECTION_CLOSED',
+      `${what} (peer ${this.#peer.name || 'unknown'})`,
+      {
+        cause: this.#closeError,
+      },
+    );
   }
 
   #write(frame: Uint8Array): number {
@@ -239,13 +260,19 @@ export class WireConnection {
 
   #onEnd(): void {
     if (this.#state === 'closed') return;
-    this.close(this.#state === 'handshake' ? this.#closedError('peer closed during handshake') : undefined);
+    this.close(
+      this.#state === 'handshake' ? this.#closedError('peer closed during handshake') : undefined,
+    );
   }
 
   #onStreamError(err: Error): void {
     if (this.#state === 'closed') return;
     this.#stream.destroy();
-    this.#finish(new ProtocolError('CANOPY_ERR_CONNECTION_CLOSED', `stream error: ${err.message}`, { cause: err }));
+    this.#finish(
+      new ProtocolError('CANOPY_ERR_CONNECTION_CLOSED', `stream error: ${err.message}`, {
+        cause: err,
+      }),
+    );
   }
 
   /** Runs inside the decoder's sink: must not throw. */
@@ -260,7 +287,11 @@ export class WireConnection {
       return;
     }
     if (HANDSHAKE_TYPES.has(m.type)) {
-      this.close(new ProtocolError('CANOPY_ERR_UNEXPECTED_MESSAGE', `${m.type} after the handshake`, { messageType: m.type }));
+      this.close(
+        new ProtocolError('CANOPY_ERR_UNEXPECTED_MESSAGE', `${m.type} after the handshake`, {
+          messageType: m.type,
+        }),
+      );
       return;
     }
     this.#react(m);
@@ -318,9 +349,13 @@ export class WireConnection {
         h(m);
       } catch (err) {
         this.close(
-          new ProtocolError('CANOPY_ERR_HANDLER_FAILED', `onMessage handler threw on ${m.type}: ${String(err)}`, {
-            cause: err,
-          }),
+          new ProtocolError(
+            'CANOPY_ERR_HANDLER_FAILED',
+            `onMessage handler threw on ${m.type}: ${String(err)}`,
+            {
+              cause: err,
+            },
+          ),
         );
         return;
       }
@@ -353,5 +388,9 @@ export class WireConnection {
 /** Errors from the decoder are ProtocolErrors; anything else (a bug) is wrapped so it still closes cleanly. */
 function asProtocolError(err: unknown): ProtocolError {
   if (err instanceof ProtocolError) return err;
-  return new ProtocolError('CANOPY_ERR_MALFORMED_FRAME', `internal decode failure: ${String(err)}`, { cause: err });
+  return new ProtocolError(
+    'CANOPY_ERR_MALFORMED_FRAME',
+    `internal decode failure: ${String(err)}`,
+    { cause: err },
+  );
 }

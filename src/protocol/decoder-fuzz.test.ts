@@ -7,7 +7,13 @@ import { PROTOCOL_ERROR_CODES, ProtocolError } from './errors.js';
 import type { Message } from './messages.js';
 import { concat, metricDef, mixedSet, sample } from './test-helpers.js';
 
-const LIMITS = { maxFrameBytes: 4096, maxSetsPerFrame: 64, maxMetricsPerSet: 64, maxStringBytes: 256, maxSchemas: 16 };
+const LIMITS = {
+  maxFrameBytes: 4096,
+  maxSetsPerFrame: 64,
+  maxMetricsPerSet: 64,
+  maxStringBytes: 256,
+  maxSchemas: 16,
+};
 
 /** A valid stream touching every decoder path: handshake, schemas, data with all value kinds, JSON. */
 function validStream(): Uint8Array {
@@ -19,18 +25,41 @@ function validStream(): Uint8Array {
     enc.auth(new Uint8Array(32).fill(1)),
     enc.authOk(new Uint8Array(0)),
     enc.schema(1, mixedSet()),
-    enc.schema(2, { ...mixedSet(), schema: { name: 'n', metrics: Array.from({ length: 12 }, (_, i) => metricDef(`m${i}`, 'f64')) } }),
+    enc.schema(2, {
+      ...mixedSet(),
+      schema: {
+        name: 'n',
+        metrics: Array.from({ length: 12 }, (_, i) => metricDef(`m${i}`, 'f64')),
+      },
+    }),
   ];
-  const many = (t: number): number[] => Array.from({ length: 12 }, (_, i) => [t * i, t / 100 + i, Math.PI * t, NaN, -0, Infinity][i % 6]!);
+  const many = (t: number): number[] =>
+    Array.from(
+      { length: 12 },
+      (_, i) => [t * i, t / 100 + i, Math.PI * t, NaN, -0, Infinity][i % 6]!,
+    );
   for (let t = 0; t < 4; t++) {
     frames.push(
       enc.data(t, [
-        { setId: 1, sample: sample(1000 * t, [t * 1e6, t + 0.25, NaN, -t], [undefined, undefined, `v${t}`, undefined]) },
+        {
+          setId: 1,
+          sample: sample(
+            1000 * t,
+            [t * 1e6, t + 0.25, NaN, -t],
+            [undefined, undefined, `v${t}`, undefined],
+          ),
+        },
         { setId: 2, sample: sample(1000 * t + (t % 2), many(t)) },
       ]),
     );
   }
-  frames.push(enc.schemaRequest([1, 2]), enc.ack(7), enc.control({ a: [1, 'x'] }), enc.summary(null), enc.error('CANOPY_ERR_X', 'y'));
+  frames.push(
+    enc.schemaRequest([1, 2]),
+    enc.ack(7),
+    enc.control({ a: [1, 'x'] }),
+    enc.summary(null),
+    enc.error('CANOPY_ERR_X', 'y'),
+  );
   return concat(frames);
 }
 
@@ -62,15 +91,38 @@ describe('decoder against hostile input', () => {
   });
 
   it('random garbage only ever raises a coded ProtocolError', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 3000 }), chunks, (bytes, sizes) => void feed(bytes, sizes)), { numRuns: 500 });
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 3000 }),
+        chunks,
+        (bytes, sizes) => void feed(bytes, sizes),
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('garbage after a valid header prefix only ever raises a coded ProtocolError', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 0x30 }), fc.uint8Array({ maxLength: 600 }), chunks, (type, tail, sizes) => {
-        const head = Uint8Array.of(0x43, 0x4e, 1, type, 0, 0, tail.length & 0xff, tail.length >> 8, 0, 0);
-        feed(concat([head, tail]), sizes);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 0x30 }),
+        fc.uint8Array({ maxLength: 600 }),
+        chunks,
+        (type, tail, sizes) => {
+          const head = Uint8Array.of(
+            0x43,
+            0x4e,
+            1,
+            type,
+            0,
+            0,
+            tail.length & 0xff,
+            tail.length >> 8,
+            0,
+            0,
+          );
+          feed(concat([head, tail]), sizes);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -83,17 +135,21 @@ describe('decoder against hostile input', () => {
       byte: fc.integer({ min: 0, max: 255 }),
     });
     fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 6 }), chunks, (mutations, sizes) => {
-        let bytes = Array.from(valid);
-        for (const m of mutations) {
-          const at = m.at % Math.max(1, bytes.length);
-          if (m.kind === 'set') bytes[at] = m.byte;
-          else if (m.kind === 'flip') bytes[at] = bytes[at]! ^ (1 << (m.byte & 7));
-          else if (m.kind === 'delete') bytes.splice(at, 1);
-          else bytes = [...bytes.slice(0, at), m.byte, ...bytes.slice(at)];
-        }
-        feed(Uint8Array.from(bytes), sizes);
-      }),
+      fc.property(
+        fc.array(mutation, { minLength: 1, maxLength: 6 }),
+        chunks,
+        (mutations, sizes) => {
+          let bytes = Array.from(valid);
+          for (const m of mutations) {
+            const at = m.at % Math.max(1, bytes.length);
+            if (m.kind === 'set') bytes[at] = m.byte;
+            else if (m.kind === 'flip') bytes[at] = bytes[at]! ^ (1 << (m.byte & 7));
+            else if (m.kind === 'delete') bytes.splice(at, 1);
+            else bytes = [...bytes.slice(0, at), m.byte, ...bytes.slice(at)];
+          }
+          feed(Uint8Array.from(bytes), sizes);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

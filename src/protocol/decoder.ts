@@ -71,7 +71,10 @@ export class FrameDecoder {
     try {
       let p = 0;
       while (p < chunk.length) {
-        p = this.#frame === undefined ? this.#takeHeader(chunk, p, sink) : this.#takePayload(chunk, p, sink);
+        p =
+          this.#frame === undefined
+            ? this.#takeHeader(chunk, p, sink)
+            : this.#takePayload(chunk, p, sink);
       }
     } catch (err) {
       this.#error = err;
@@ -87,7 +90,9 @@ export class FrameDecoder {
     if (this.#headerFill < FRAME_HEADER_BYTES) return p;
     this.#headerFill = 0;
     const limits =
-      this.frameLimit < this.limits.maxFrameBytes ? { ...this.limits, maxFrameBytes: this.frameLimit } : this.limits;
+      this.frameLimit < this.limits.maxFrameBytes
+        ? { ...this.limits, maxFrameBytes: this.frameLimit }
+        : this.limits;
     const frame = parseHeader(this.#header, this.#frameStart, limits);
     if (chunk.length - p >= frame.payloadBytes) {
       // Whole payload in this chunk: decode in place, no copy.

@@ -49,7 +49,8 @@ export class FrameEncoder {
 
   hello(m: Omit<HelloMessage, 'type'>): Uint8Array {
     return this.#frame('hello', (w) => {
-      if (m.version < 0 || m.version > 255 || !Number.isInteger(m.version)) badArg(`hello version ${m.version}`);
+      if (m.version < 0 || m.version > 255 || !Number.isInteger(m.version))
+        badArg(`hello version ${m.version}`);
       w.u8(m.version);
       w.u8(indexOf(PEER_ROLES, m.role, 'role'));
       w.u8(indexOf(AUTH_MODES, m.authMode, 'auth mode'));
@@ -93,7 +94,9 @@ export class FrameEncoder {
     try {
       validateSetInstance(set);
     } catch (err) {
-      throw new ProtocolError('CANOPY_ERR_INVALID_ARGUMENT', `set id ${setId}: ${String(err)}`, { cause: err });
+      throw new ProtocolError('CANOPY_ERR_INVALID_ARGUMENT', `set id ${setId}: ${String(err)}`, {
+        cause: err,
+      });
     }
     if (!this.#schemas.has(setId) && this.#schemas.size >= this.limits.maxSchemas) {
       throw new ProtocolError(
@@ -132,6 +135,14 @@ export class FrameEncoder {
       throw new ProtocolError(
         'CANOPY_ERR_TOO_MANY_SETS',
         `${entries.length} entries exceeds maxSetsPerFrame ${this.limits.maxSetsPerFrame}`,
+      );
+    }
+    let values = 0;
+    for (const e of entries) values += this.#values.metricCount(e.setId);
+    if (values > this.limits.maxValuesPerFrame) {
+      throw new ProtocolError(
+        'CANOPY_ERR_TOO_MANY_VALUES',
+        `${values} values exceeds maxValuesPerFrame ${this.limits.maxValuesPerFrame}`,
       );
     }
     try {
@@ -202,7 +213,8 @@ function badArg(what: string): never {
 }
 
 function checkSeq(seq: number): void {
-  if (!Number.isSafeInteger(seq) || seq < 0) badArg(`seq ${seq} is not a safe non-negative integer`);
+  if (!Number.isSafeInteger(seq) || seq < 0)
+    badArg(`seq ${seq} is not a safe non-negative integer`);
 }
 
 function indexOf<T extends string>(table: readonly T[], value: T, what: string): number {
@@ -217,7 +229,8 @@ function fixed(bytes: Uint8Array, n: number, what: string): Uint8Array {
 }
 
 function writeProof(w: ByteWriter, proof: Uint8Array): void {
-  if (proof.length !== 0 && proof.length !== PROOF_BYTES) badArg(`proof must be 0 or ${PROOF_BYTES} bytes`);
+  if (proof.length !== 0 && proof.length !== PROOF_BYTES)
+    badArg(`proof must be 0 or ${PROOF_BYTES} bytes`);
   w.u8(proof.length);
   w.bytes(proof);
 }
@@ -227,7 +240,9 @@ function jsonBytes(body: JsonValue): Uint8Array {
   try {
     text = JSON.stringify(body) as string | undefined;
   } catch (err) {
-    throw new ProtocolError('CANOPY_ERR_INVALID_ARGUMENT', `body is not JSON: ${String(err)}`, { cause: err });
+    throw new ProtocolError('CANOPY_ERR_INVALID_ARGUMENT', `body is not JSON: ${String(err)}`, {
+      cause: err,
+    });
   }
   if (text === undefined) badArg('body is not a JSON value');
   return utf8.encode(text);
@@ -237,6 +252,7 @@ function jsonBytes(body: JsonValue): Uint8Array {
 function truncateUtf8(s: string, maxBytes: number): string {
   if (s.length * 3 <= maxBytes) return s;
   let out = s;
-  while (utf8.encode(out).length > maxBytes) out = [...out].slice(0, -Math.max(1, out.length >> 4)).join('');
+  while (utf8.encode(out).length > maxBytes)
+    out = [...out].slice(0, -Math.max(1, out.length >> 4)).join('');
   return out;
 }

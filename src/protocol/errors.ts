@@ -14,6 +14,7 @@ export const PROTOCOL_ERROR_CODES = {
   CANOPY_ERR_TOO_MANY_SETS: 'a data frame holds more entries than maxSetsPerFrame',
   CANOPY_ERR_TOO_MANY_METRICS: 'a schema holds more metrics than maxMetricsPerSet',
   CANOPY_ERR_TOO_MANY_SCHEMAS: 'a connection declared more distinct set ids than maxSchemas',
+  CANOPY_ERR_TOO_MANY_VALUES: 'a data frame holds more values than maxValuesPerFrame',
   CANOPY_ERR_STRING_TOO_LONG: 'a string on the wire is longer than maxStringBytes',
   CANOPY_ERR_INVALID_SCHEMA_MSG: 'a schema message describes an invalid set instance',
   CANOPY_ERR_AUTH_FAILED: 'a handshake proof did not verify, or the auth modes disagree',
@@ -23,7 +24,8 @@ export const PROTOCOL_ERROR_CODES = {
   CANOPY_ERR_INVALID_ARGUMENT: 'a local caller passed a value the protocol cannot encode',
   CANOPY_ERR_CONNECT_FAILED: 'the TCP connection could not be opened (retryable)',
   CANOPY_ERR_CONNECT_TIMEOUT: 'the TCP connection did not open within connectTimeoutMs (retryable)',
-  CANOPY_ERR_HANDSHAKE_TIMEOUT: 'the handshake did not finish within handshakeTimeoutMs (retryable)',
+  CANOPY_ERR_HANDSHAKE_TIMEOUT:
+    'the handshake did not finish within handshakeTimeoutMs (retryable)',
   CANOPY_ERR_CONNECTION_CLOSED: 'the connection closed or failed before the operation (retryable)',
   CANOPY_ERR_PEER_ERROR: 'the peer reported an error whose code this side does not know',
   CANOPY_ERR_HANDLER_FAILED: 'a local onMessage handler threw; the connection was closed',

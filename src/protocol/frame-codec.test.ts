@@ -15,7 +15,14 @@ function allFrames(enc: FrameEncoder): { frames: Uint8Array[]; expected: Message
   const s1 = sample(1000, [10, 0.5, NaN, -3], [undefined, undefined, 'up', undefined]);
   const s2 = sample(2000, [25, 0.75, NaN, -3], [undefined, undefined, 'down', undefined]);
   const expected: Message[] = [
-    { type: 'hello', version: 1, role: 'sampler', name: 'node-1', nonce: nonce(1), authMode: 'secret' },
+    {
+      type: 'hello',
+      version: 1,
+      role: 'sampler',
+      name: 'node-1',
+      nonce: nonce(1),
+      authMode: 'secret',
+    },
     { type: 'challenge', role: 'aggregator', name: 'agg-1', nonce: nonce(2) },
     { type: 'auth', proof: nonce(3) },
     { type: 'auth-ok', proof: new Uint8Array(0) },
@@ -53,7 +60,10 @@ describe('frame header', () => {
   it('has magic, version 1, type code, zero flags and the payload length', () => {
     const frame = new FrameEncoder().ack(5);
     assert.equal(FRAME_HEADER_BYTES, 10);
-    assert.deepEqual([...frame.subarray(0, 6)], [0x43, 0x4e, PROTOCOL_VERSION, MESSAGE_TYPES.ack, 0, 0]);
+    assert.deepEqual(
+      [...frame.subarray(0, 6)],
+      [0x43, 0x4e, PROTOCOL_VERSION, MESSAGE_TYPES.ack, 0, 0],
+    );
     assert.equal(new DataView(frame.buffer).getUint32(6, true), 8);
     assert.equal(frame.length, FRAME_HEADER_BYTES + 8);
   });
@@ -76,8 +86,18 @@ describe('every message type', () => {
   it('sends only the changes after the first sample of a set', () => {
     const enc = new FrameEncoder();
     enc.schema(1, mixedSet());
-    const first = enc.data(1, [{ setId: 1, sample: sample(1000, [1e6, 0.25, NaN, 7], [undefined, undefined, 'x', undefined]) }]);
-    const second = enc.data(2, [{ setId: 1, sample: sample(2000, [1e6 + 50, 0.25, NaN, 7], [undefined, undefined, 'x', undefined]) }]);
+    const first = enc.data(1, [
+      {
+        setId: 1,
+        sample: sample(1000, [1e6, 0.25, NaN, 7], [undefined, undefined, 'x', undefined]),
+      },
+    ]);
+    const second = enc.data(2, [
+      {
+        setId: 1,
+        sample: sample(2000, [1e6 + 50, 0.25, NaN, 7], [undefined, undefined, 'x', undefined]),
+      },
+    ]);
     assert.ok(second.length < first.length, `${second.length} < ${first.length}`);
     // header 10 + seq 8 + count 1 + setId 1 + len 1 + flags 1 + ts 2 (delta-of-delta 1000)
     // + change bitmap 1 + one delta (+50 → zigzag 100 → 1 byte)
@@ -113,7 +133,11 @@ describe('incremental decoding', () => {
     for (let a = 0; a < bytes.length; a += 7) {
       for (let b = a; b <= bytes.length; b += 13) {
         const dec = new FrameDecoder();
-        const out = [...dec.push(bytes.subarray(0, a)), ...dec.push(bytes.subarray(a, b)), ...dec.push(bytes.subarray(b))];
+        const out = [
+          ...dec.push(bytes.subarray(0, a)),
+          ...dec.push(bytes.subarray(a, b)),
+          ...dec.push(bytes.subarray(b)),
+        ];
         assertSameMessages(out, expected);
       }
     }

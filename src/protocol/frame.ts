@@ -39,7 +39,12 @@ export function beginFrame(w: ByteWriter, type: MessageType): number {
 }
 
 /** Patch the payload length, refusing a frame the peer would reject. */
-export function endFrame(w: ByteWriter, start: number, type: MessageType, limits: ProtocolLimits): void {
+export function endFrame(
+  w: ByteWriter,
+  start: number,
+  type: MessageType,
+  limits: ProtocolLimits,
+): void {
   const payloadBytes = w.pos - start - FRAME_HEADER_BYTES;
   if (payloadBytes > limits.maxFrameBytes) {
     throw new ProtocolError(
@@ -76,10 +81,18 @@ export function parseHeader(h: Uint8Array, offset: number, limits: ProtocolLimit
   }
   const type = messageTypeOf(h[3]!);
   if (type === undefined) {
-    throw headerError('CANOPY_ERR_UNKNOWN_MESSAGE', `unknown message type 0x${hex(h[3])}`, offset + 3);
+    throw headerError(
+      'CANOPY_ERR_UNKNOWN_MESSAGE',
+      `unknown message type 0x${hex(h[3])}`,
+      offset + 3,
+    );
   }
   if (h[4] !== 0 || h[5] !== 0) {
-    throw headerError('CANOPY_ERR_MALFORMED_FRAME', `reserved flags set on ${type} frame`, offset + 4);
+    throw headerError(
+      'CANOPY_ERR_MALFORMED_FRAME',
+      `reserved flags set on ${type} frame`,
+      offset + 4,
+    );
   }
   const payloadBytes = (h[6]! | (h[7]! << 8) | (h[8]! << 16) | (h[9]! << 24)) >>> 0;
   if (payloadBytes > limits.maxFrameBytes) {

@@ -7,7 +7,8 @@ import { NONCE_BYTES } from './messages.js';
 import type { AuthMode, ErrorMessage, Message, PeerRole } from './messages.js';
 
 /** How this side authenticates: no secret (loopback only on a server), or the shared cluster secret. */
-export type AuthConfig = { readonly mode: 'none' } | { readonly mode: 'secret'; readonly secret: string | Uint8Array };
+export type AuthConfig =
+  { readonly mode: 'none' } | { readonly mode: 'secret'; readonly secret: string | Uint8Array };
 
 /** Who is on the other end, once the handshake is done. */
 export interface PeerInfo {
@@ -46,7 +47,11 @@ function u16le(n: number): Uint8Array {
  * u16le(len) ‖ serverName). The labels differ per side so a proof can never
  * be reflected back; the length prefixes keep name boundaries unambiguous.
  */
-export function computeProof(side: 'client' | 'server', secret: string | Uint8Array, p: ProofInputs): Uint8Array {
+export function computeProof(
+  side: 'client' | 'server',
+  secret: string | Uint8Array,
+  p: ProofInputs,
+): Uint8Array {
   const clientName = Buffer.from(p.clientName, 'utf8');
   const serverName = Buffer.from(p.serverName, 'utf8');
   const h = createHmac('sha256', secret);
@@ -80,7 +85,10 @@ export function checkAuthConfig(auth: AuthConfig): void {
     throw new ProtocolError('CANOPY_ERR_INVALID_ARGUMENT', 'auth secret must not be empty');
   }
   if (auth.mode !== 'secret' && auth.mode !== 'none') {
-    throw new ProtocolError('CANOPY_ERR_INVALID_ARGUMENT', `unknown auth mode ${String((auth as { mode: unknown }).mode)}`);
+    throw new ProtocolError(
+      'CANOPY_ERR_INVALID_ARGUMENT',
+      `unknown auth mode ${String((auth as { mode: unknown }).mode)}`,
+    );
   }
 }
 
@@ -88,23 +96,34 @@ export function checkAuthConfig(auth: AuthConfig): void {
 export function checkPeerName(name: string, whose: string): void {
   const bytes = Buffer.byteLength(name);
   if (bytes === 0 || bytes > MODEL_LIMITS.maxTokenBytes) {
-    throw new ProtocolError('CANOPY_ERR_INVALID_ARGUMENT', `${whose} name must be 1..${MODEL_LIMITS.maxTokenBytes} bytes`);
+    throw new ProtocolError(
+      'CANOPY_ERR_INVALID_ARGUMENT',
+      `${whose} name must be 1..${MODEL_LIMITS.maxTokenBytes} bytes`,
+    );
   }
 }
 
 /** The error a peer reported, as a local ProtocolError (unknown codes become CANOPY_ERR_PEER_ERROR). */
 export function remoteError(m: ErrorMessage, peerName: string): ProtocolError {
   const code = isProtocolErrorCode(m.code) ? m.code : 'CANOPY_ERR_PEER_ERROR';
-  return new ProtocolError(code, `peer ${peerName || '(unknown)'} reported ${m.code}: ${m.message}`, {
-    messageType: 'error',
-    remote: true,
-  });
+  return new ProtocolError(
+    code,
+    `peer ${peerName || '(unknown)'} reported ${m.code}: ${m.message}`,
+    {
+      messageType: 'error',
+      remote: true,
+    },
+  );
 }
 
 function unexpected(m: Message, expected: string): ProtocolError {
-  return new ProtocolError('CANOPY_ERR_UNEXPECTED_MESSAGE', `handshake expected ${expected}, got ${m.type}`, {
-    messageType: m.type,
-  });
+  return new ProtocolError(
+    'CANOPY_ERR_UNEXPECTED_MESSAGE',
+    `handshake expected ${expected}, got ${m.type}`,
+    {
+      messageType: m.type,
+    },
+  );
 }
 
 /** Client side: hello → (challenge) → auth → (auth-ok, server proof verified). */
@@ -130,7 +149,13 @@ export class ClientHandshake {
   start(): HandshakeStep {
     this.#state = 'hello-sent';
     const authMode: AuthMode = this.#auth.mode;
-    const hello = { version: PROTOCOL_VERSION, role: this.#role, name: this.#name, nonce: this.#nonce, authMode };
+    const hello = {
+      version: PROTOCOL_VERSION,
+      role: this.#role,
+      name: this.#name,
+      nonce: this.#nonce,
+      authMode,
+    };
     return { send: [this.#enc.hello(hello)] };
   }
 
@@ -138,8 +163,16 @@ export class ClientHandshake {
     if (m.type === 'error') throw remoteError(m, this.#server?.name ?? '');
     if (this.#state === 'hello-sent' && m.type === 'challenge') {
       this.#server = { name: m.name, role: m.role };
-      this.#inputs = { clientNonce: this.#nonce, serverNonce: m.nonce, clientName: this.#name, serverName: m.name };
-      const proof = this.#auth.mode === 'secret' ? computeProof('client', this.#auth.secret, this.#inputs) : new Uint8Array(0);
+      this.#inputs = {
+        clientNonce: this.#nonce,
+        serverNonce: m.nonce,
+        clientName: this.#name,
+        serverName: m.name,
+      };
+      const proof =
+        this.#auth.mode === 'secret'
+          ? computeProof('client', this.#auth.secret, this.#inputs)
+          : new Uint8Array(0);
       this.#state = 'auth-sent';
       return { send: [this.#enc.auth(proof)] };
     }
@@ -147,7 +180,10 @@ export class ClientHandshake {
       if (this.#auth.mode === 'secret') {
         const expected = computeProof('server', this.#auth.secret, this.#inputs!);
         if (!proofMatches(m.proof, expected)) {
-          throw new ProtocolError('CANOPY_ERR_AUTH_FAILED', `server ${this.#server!.name} failed to prove it knows the secret`);
+          throw new ProtocolError(
+            'CANOPY_ERR_AUTH_FAILED',
+            `server ${this.#server!.name} failed to prove it knows the secret`,
+          );
         }
       }
       this.#state = 'done';
@@ -184,26 +220,42 @@ export class ServerHandshake {
   receive(m: Message): HandshakeStep {
     if (m.type === 'error') throw remoteError(m, this.#client?.name ?? '');
     if (this.#state === 'wait-hello' && m.type === 'hello') {
-      if (m.version !== PROTOCOL_VERSION) {
-        throw new ProtocolError('CANOPY_ERR_UNSUPPORTED_VERSION', `client hello version ${m.version}, server speaks ${PROTOCOL_VERSION}`);
+      // hello.version is the highest version the client speaks; this server answers in v1.
+      if (m.version < PROTOCOL_VERSION) {
+        throw new ProtocolError(
+          'CANOPY_ERR_UNSUPPORTED_VERSION',
+          `client hello version ${m.version}, server speaks ${PROTOCOL_VERSION}`,
+        );
       }
       checkAuthModes(this.#auth.mode, m.authMode, m.name);
       try {
         checkPeerName(m.name, 'client');
       } catch (err) {
-        throw new ProtocolError('CANOPY_ERR_MALFORMED_FRAME', `hello: ${String(err)}`, { messageType: 'hello' });
+        throw new ProtocolError('CANOPY_ERR_MALFORMED_FRAME', `hello: ${String(err)}`, {
+          messageType: 'hello',
+        });
       }
       this.#client = { name: m.name, role: m.role };
-      this.#inputs = { clientNonce: m.nonce, serverNonce: this.#nonce, clientName: m.name, serverName: this.#name };
+      this.#inputs = {
+        clientNonce: m.nonce,
+        serverNonce: this.#nonce,
+        clientName: m.name,
+        serverName: this.#name,
+      };
       this.#state = 'wait-auth';
-      return { send: [this.#enc.challenge({ role: this.#role, name: this.#name, nonce: this.#nonce })] };
+      return {
+        send: [this.#enc.challenge({ role: this.#role, name: this.#name, nonce: this.#nonce })],
+      };
     }
     if (this.#state === 'wait-auth' && m.type === 'auth') {
       let proof: Uint8Array = new Uint8Array(0);
       if (this.#auth.mode === 'secret') {
         const expected = computeProof('client', this.#auth.secret, this.#inputs!);
         if (!proofMatches(m.proof, expected)) {
-          throw new ProtocolError('CANOPY_ERR_AUTH_FAILED', `client ${this.#client!.name} failed to prove it knows the secret`);
+          throw new ProtocolError(
+            'CANOPY_ERR_AUTH_FAILED',
+            `client ${this.#client!.name} failed to prove it knows the secret`,
+          );
         }
         proof = computeProof('server', this.#auth.secret, this.#inputs!);
       }
@@ -216,9 +268,15 @@ export class ServerHandshake {
 
 function checkAuthModes(server: AuthMode, client: AuthMode, clientName: string): void {
   if (server === 'secret' && client === 'none') {
-    throw new ProtocolError('CANOPY_ERR_AUTH_REQUIRED', `client ${clientName} offered no secret; this server requires one`);
+    throw new ProtocolError(
+      'CANOPY_ERR_AUTH_REQUIRED',
+      `client ${clientName} offered no secret; this server requires one`,
+    );
   }
   if (server === 'none' && client === 'secret') {
-    throw new ProtocolError('CANOPY_ERR_AUTH_FAILED', `client ${clientName} uses a secret; this server has none configured`);
+    throw new ProtocolError(
+      'CANOPY_ERR_AUTH_FAILED',
+      `client ${clientName} uses a secret; this server has none configured`,
+    );
   }
 }

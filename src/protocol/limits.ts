@@ -15,6 +15,12 @@ export interface ProtocolLimits {
   readonly maxStringBytes: number;
   /** Largest number of distinct set ids one connection may declare. */
   readonly maxSchemas: number;
+  /**
+   * Largest number of values (metrics summed over decoded entries) in one
+   * data frame. Unchanged values cost one bit on the wire but eight bytes
+   * decoded, so this bounds what a frame can make the receiver allocate.
+   */
+  readonly maxValuesPerFrame: number;
 }
 
 /** The defaults of protocol v1. */
@@ -24,6 +30,7 @@ export const DEFAULT_PROTOCOL_LIMITS: ProtocolLimits = Object.freeze({
   maxMetricsPerSet: 65535,
   maxStringBytes: 4096,
   maxSchemas: 1_000_000,
+  maxValuesPerFrame: 8 * 1024 * 1024,
 });
 
 /** The frame length field is a u32, so no limit can go beyond it. */

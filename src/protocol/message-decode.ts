@@ -67,7 +67,11 @@ function readProof(r: ByteReader): Uint8Array {
   const at = r.pos;
   const n = r.u8('proof length');
   if (n !== 0 && n !== PROOF_BYTES) {
-    throw r.error('CANOPY_ERR_MALFORMED_FRAME', `proof length ${n} is neither 0 nor ${PROOF_BYTES}`, at);
+    throw r.error(
+      'CANOPY_ERR_MALFORMED_FRAME',
+      `proof length ${n} is neither 0 nor ${PROOF_BYTES}`,
+      at,
+    );
   }
   return r.bytes(n, 'proof');
 }
@@ -101,12 +105,17 @@ function decodeData(r: ByteReader, ctx: DecodeContext): Message {
   const entries: DataEntry[] = [];
   let unknown: Set<number> | undefined;
   const payloadEnd = r.end;
+  let values = 0;
   for (let i = 0; i < n; i++) {
     const setId = readSetId(r);
     const lenAt = r.pos;
     const len = r.varint('entry length');
     if (len === 0 || len > r.remaining()) {
-      throw r.error('CANOPY_ERR_MALFORMED_FRAME', `entry ${i} (set ${setId}) has bad length ${len}`, lenAt);
+      throw r.error(
+        'CANOPY_ERR_MALFORMED_FRAME',
+        `entry ${i} (set ${setId}) has bad length ${len}`,
+        lenAt,
+      );
     }
     const bodyEnd = r.pos + len;
     if (!ctx.values.canDecode(setId, r.buf[r.pos]!)) {
@@ -115,10 +124,21 @@ function decodeData(r: ByteReader, ctx: DecodeContext): Message {
       r.pos = bodyEnd;
       continue;
     }
+    values += ctx.values.metricCount(setId);
+    if (values > ctx.limits.maxValuesPerFrame) {
+      throw r.error(
+        'CANOPY_ERR_TOO_MANY_VALUES',
+        `entry ${i} (set ${setId}) takes the frame past maxValuesPerFrame ${ctx.limits.maxValuesPerFrame}`,
+        lenAt,
+      );
+    }
     r.end = bodyEnd;
     const sample = ctx.values.decodeEntry(r, setId);
     if (r.pos !== bodyEnd) {
-      throw r.error('CANOPY_ERR_MALFORMED_FRAME', `entry ${i} (set ${setId}) has ${bodyEnd - r.pos} stray bytes`);
+      throw r.error(
+        'CANOPY_ERR_MALFORMED_FRAME',
+        `entry ${i} (set ${setId}) has ${bodyEnd - r.pos} stray bytes`,
+      );
     }
     r.end = payloadEnd;
     entries.push({ setId, sample });

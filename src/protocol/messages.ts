@@ -31,12 +31,7 @@ export type AuthMode = (typeof AUTH_MODES)[number];
 
 /** Any value JSON can carry, for control and summary bodies. */
 export type JsonValue =
-  | null
-  | boolean
-  | number
-  | string
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
+  null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 /** Bytes of a handshake nonce. */
 export const NONCE_BYTES = 32;

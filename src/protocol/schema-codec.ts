@@ -55,7 +55,11 @@ function readMetric(r: ByteReader, i: number, limits: ProtocolLimits): MetricDef
   const type = METRIC_TYPES[r.u8('metric type')];
   const semantics = SEMANTICS[r.u8('metric semantics')];
   if (type === undefined || semantics === undefined) {
-    throw r.error('CANOPY_ERR_INVALID_SCHEMA_MSG', `metrics[${i}] has an unknown type or semantics code`, typeAt);
+    throw r.error(
+      'CANOPY_ERR_INVALID_SCHEMA_MSG',
+      `metrics[${i}] has an unknown type or semantics code`,
+      typeAt,
+    );
   }
   const unit = r.string(max, `metrics[${i}].unit`);
   const description = r.string(max, `metrics[${i}].description`);

@@ -5,8 +5,18 @@
 import { Duplex } from 'node:stream';
 import type { MetricDef, SetInstance, SetSample } from '../model/index.js';
 
-export function metricDef(name: string, type: MetricDef['type'], semantics: MetricDef['semantics'] = 'instant'): MetricDef {
-  return { name, type, unit: type === 'string' ? '' : 'kB', semantics, description: `the ${name} metric` };
+export function metricDef(
+  name: string,
+  type: MetricDef['type'],
+  semantics: MetricDef['semantics'] = 'instant',
+): MetricDef {
+  return {
+    name,
+    type,
+    unit: type === 'string' ? '' : 'kB',
+    semantics,
+    description: `the ${name} metric`,
+  };
 }
 
 /** A set with one metric of every type. */
@@ -27,7 +37,11 @@ export function mixedSet(host = 'node-1'): SetInstance {
   };
 }
 
-export function sample(timestampMs: number, values: number[], strings: (string | undefined)[] | null = null): SetSample {
+export function sample(
+  timestampMs: number,
+  values: number[],
+  strings: (string | undefined)[] | null = null,
+): SetSample {
   return { timestampMs, values: Float64Array.from(values), strings };
 }
 
@@ -64,7 +78,8 @@ export function duplexPair(remoteAddress?: string): [Duplex, Duplex] {
         cb();
       },
     });
-    if (remoteAddress !== undefined) Object.defineProperty(d, 'remoteAddress', { value: remoteAddress });
+    if (remoteAddress !== undefined)
+      Object.defineProperty(d, 'remoteAddress', { value: remoteAddress });
     return d;
   };
   const a = make();

@@ -13,7 +13,12 @@ function pair(): { enc: FrameEncoder; dec: FrameDecoder } {
   return { enc: new FrameEncoder(), dec: new FrameDecoder() };
 }
 
-function send(enc: FrameEncoder, dec: FrameDecoder, seq: number, entries: DataEntry[]): DataMessage {
+function send(
+  enc: FrameEncoder,
+  dec: FrameDecoder,
+  seq: number,
+  entries: DataEntry[],
+): DataMessage {
   const out = dec.push(enc.data(seq, entries));
   assert.equal(out.length, 1);
   return out[0] as DataMessage;
@@ -30,7 +35,24 @@ const numericSet = (n: number, type: MetricDef['type'] = 'f64'): SetInstance => 
 const payloadNaN = new Float64Array(Uint32Array.of(0x12345, 0x7ff80001).buffer)[0]!;
 
 describe('value codec: special values', () => {
-  const specials = [payloadNaN, NaN, Infinity, -Infinity, -0, 0, 2 ** 53, -(2 ** 53), 2 ** 53 - 1, 2 ** 52, -(2 ** 52), 1e300, 5e-324, 0.1, 123.456, -7.25];
+  const specials = [
+    payloadNaN,
+    NaN,
+    Infinity,
+    -Infinity,
+    -0,
+    0,
+    2 ** 53,
+    -(2 ** 53),
+    2 ** 53 - 1,
+    2 ** 52,
+    -(2 ** 52),
+    1e300,
+    5e-324,
+    0.1,
+    123.456,
+    -7.25,
+  ];
 
   it('round-trips NaN, ±Inf, -0, huge integers and decimals in every order', () => {
     const { enc, dec } = pair();
@@ -69,7 +91,9 @@ describe('value codec: special values', () => {
     dec.push(enc.schema(1, mixedSet()));
     const ok = sample(1, [1, 1, NaN, 1], [undefined, undefined, 'a', undefined]);
     send(enc, dec, 1, [{ setId: 1, sample: ok }]);
-    const bad = (label: string): DataEntry[] => [{ setId: 1, sample: sample(2, [2, 2, NaN, 2], [undefined, undefined, label, undefined]) }];
+    const bad = (label: string): DataEntry[] => [
+      { setId: 1, sample: sample(2, [2, 2, NaN, 2], [undefined, undefined, label, undefined]) },
+    ];
     assert.throws(() => enc.data(2, bad('x'.repeat(4097))), { code: 'CANOPY_ERR_STRING_TOO_LONG' });
     assert.throws(() => enc.data(2, bad('\ud800')), { code: 'CANOPY_ERR_INVALID_ARGUMENT' });
     const next = sample(3, [3, 3, NaN, 3], [undefined, undefined, 'b', undefined]);
@@ -80,9 +104,15 @@ describe('value codec: special values', () => {
   it('rejects a sample whose length does not match the schema, or a bad timestamp', () => {
     const { enc } = pair();
     enc.schema(1, numericSet(3));
-    assert.throws(() => enc.data(1, [{ setId: 1, sample: sample(0, [1, 2]) }]), { code: 'CANOPY_ERR_INVALID_ARGUMENT' });
-    assert.throws(() => enc.data(1, [{ setId: 1, sample: sample(0.5, [1, 2, 3]) }]), { code: 'CANOPY_ERR_INVALID_ARGUMENT' });
-    assert.throws(() => enc.data(1, [{ setId: 2, sample: sample(0, [1, 2, 3]) }]), { code: 'CANOPY_ERR_UNKNOWN_SET' });
+    assert.throws(() => enc.data(1, [{ setId: 1, sample: sample(0, [1, 2]) }]), {
+      code: 'CANOPY_ERR_INVALID_ARGUMENT',
+    });
+    assert.throws(() => enc.data(1, [{ setId: 1, sample: sample(0.5, [1, 2, 3]) }]), {
+      code: 'CANOPY_ERR_INVALID_ARGUMENT',
+    });
+    assert.throws(() => enc.data(1, [{ setId: 2, sample: sample(0, [1, 2, 3]) }]), {
+      code: 'CANOPY_ERR_UNKNOWN_SET',
+    });
   });
 });
 
@@ -91,7 +121,11 @@ describe('value codec: state per set', () => {
     const { enc, dec } = pair();
     const set = numericSet(20, 'u64');
     dec.push(enc.schema(9, set));
-    const at = (t: number): SetSample => sample(t * 1000, Array.from({ length: 20 }, (_, i) => 1e9 + i * 7 + t * 3));
+    const at = (t: number): SetSample =>
+      sample(
+        t * 1000,
+        Array.from({ length: 20 }, (_, i) => 1e9 + i * 7 + t * 3),
+      );
     const sizes = [0, 1, 2].map((t) => enc.data(t, [{ setId: 9, sample: at(t) }]).length);
     enc.forceKeyframe(9);
     const forced = enc.data(3, [{ setId: 9, sample: at(3) }]);
@@ -133,13 +167,25 @@ describe('value codec: state per set', () => {
 
   it('stays within 2 bytes per value on steady counters and 2-decimal gauges', () => {
     const { enc, dec } = pair();
-    const metrics = [...Array.from({ length: 50 }, (_, i) => metricDef(`c${i}`, 'u64', 'counter')), ...Array.from({ length: 50 }, (_, i) => metricDef(`g${i}`, 'f64'))];
-    const set: SetInstance = { ous: ['Lab'], host: 'h', groups: ['g'], schema: { name: 'g', metrics } };
+    const metrics = [
+      ...Array.from({ length: 50 }, (_, i) => metricDef(`c${i}`, 'u64', 'counter')),
+      ...Array.from({ length: 50 }, (_, i) => metricDef(`g${i}`, 'f64')),
+    ];
+    const set: SetInstance = {
+      ous: ['Lab'],
+      host: 'h',
+      groups: ['g'],
+      schema: { name: 'g', metrics },
+    };
     dec.push(enc.schema(1, set));
     const v = Float64Array.from({ length: 100 }, (_, i) => (i < 50 ? 1e9 * i : 50 + i / 100));
     let steadyBytes = 0;
     for (let t = 0; t < 30; t++) {
-      for (let i = 0; i < 100; i++) v[i] = i < 50 ? v[i]! + ((i * 37 + t * 11) % 101) : Math.round((v[i]! + ((i + t) % 7) / 10 - 0.3) * 100) / 100;
+      for (let i = 0; i < 100; i++)
+        v[i] =
+          i < 50
+            ? v[i]! + ((i * 37 + t * 11) % 101)
+            : Math.round((v[i]! + ((i + t) % 7) / 10 - 0.3) * 100) / 100;
       const s: SetSample = { timestampMs: 1e12 + t * 1000, values: v.slice(), strings: null };
       const frame = enc.data(t, [{ setId: 1, sample: s }]);
       if (t > 0) steadyBytes += frame.length;
@@ -154,7 +200,21 @@ describe('value codec: state per set', () => {
 const metricType = fc.constantFrom<MetricDef['type']>('f64', 'i64', 'u64', 'string');
 const schemaArb = fc.array(metricType, { minLength: 1, maxLength: 24 });
 
-const special = fc.constantFrom(payloadNaN, NaN, Infinity, -Infinity, -0, 0, 2 ** 53, -(2 ** 53), 2 ** 53 - 1, 1 - 2 ** 53, 2 ** 52, 0.1, 0.7);
+const special = fc.constantFrom(
+  payloadNaN,
+  NaN,
+  Infinity,
+  -Infinity,
+  -0,
+  0,
+  2 ** 53,
+  -(2 ** 53),
+  2 ** 53 - 1,
+  1 - 2 ** 53,
+  2 ** 52,
+  0.1,
+  0.7,
+);
 const numberArb = fc.oneof(
   fc.double(),
   special,
@@ -165,12 +225,21 @@ const numberArb = fc.oneof(
 /** How a value moves from one sample to the next. */
 const stepArb = fc.oneof(
   { weight: 4, arbitrary: fc.constant<Step>({ kind: 'keep' }) },
-  { weight: 3, arbitrary: fc.integer({ min: -300, max: 300 }).map((d): Step => ({ kind: 'add', d })) },
-  { weight: 2, arbitrary: fc.integer({ min: -300, max: 300 }).map((d): Step => ({ kind: 'add', d: d / 100 })) },
+  {
+    weight: 3,
+    arbitrary: fc.integer({ min: -300, max: 300 }).map((d): Step => ({ kind: 'add', d })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.integer({ min: -300, max: 300 }).map((d): Step => ({ kind: 'add', d: d / 100 })),
+  },
   { weight: 2, arbitrary: numberArb.map((v): Step => ({ kind: 'set', v })) },
 );
 type Step = { kind: 'keep' } | { kind: 'add'; d: number } | { kind: 'set'; v: number };
-const stringArb = fc.option(fc.string({ unit: 'binary', maxLength: 12 }), { nil: undefined, freq: 3 });
+const stringArb = fc.option(fc.string({ unit: 'binary', maxLength: 12 }), {
+  nil: undefined,
+  freq: 3,
+});
 const tsStepArb = fc.oneof(
   fc.constant(1000),
   fc.integer({ min: -5000, max: 5000 }),
@@ -179,7 +248,12 @@ const tsStepArb = fc.oneof(
 
 interface Scenario {
   readonly types: MetricDef['type'][];
-  readonly ticks: { steps: Step[]; strings: (string | undefined)[]; ts: number; forceKeyframe: boolean }[];
+  readonly ticks: {
+    steps: Step[];
+    strings: (string | undefined)[];
+    ts: number;
+    forceKeyframe: boolean;
+  }[];
 }
 
 const scenarioArb: fc.Arbitrary<Scenario> = schemaArb.chain((types) =>
@@ -213,7 +287,9 @@ function samplesOf(sc: Scenario): SetSample[] {
     values = values.map((v, i) => (sc.types[i] === 'string' ? NaN : applyStep(v, tick.steps[i]!)));
     const next = ts + tick.ts;
     ts = next > -(2 ** 52) && next < 2 ** 52 ? next : tick.ts;
-    const strings = hasStrings ? tick.strings.map((s, i) => (sc.types[i] === 'string' ? s : undefined)) : null;
+    const strings = hasStrings
+      ? tick.strings.map((s, i) => (sc.types[i] === 'string' ? s : undefined))
+      : null;
     return { timestampMs: ts, values: values.slice(), strings };
   });
 }
@@ -221,34 +297,43 @@ function samplesOf(sc: Scenario): SetSample[] {
 describe('value codec properties', () => {
   it('round-trips random schemas and sample sequences exactly across many frames', () => {
     fc.assert(
-      fc.property(fc.array(scenarioArb, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 4 }), (scenarios, perFrame) => {
-        const enc = new FrameEncoder();
-        const dec = new FrameDecoder();
-        const streams = scenarios.map(samplesOf);
-        scenarios.forEach((sc, id) => {
-          const set: SetInstance = { ous: ['P'], host: 'h', groups: [`s${id}`], schema: { name: `s${id}`, metrics: sc.types.map((t, i) => metricDef(`m${i}`, t)) } };
-          dec.push(enc.schema(id, set));
-        });
-        const longest = Math.max(...streams.map((s) => s.length));
-        let seq = 0;
-        for (let t = 0; t < longest; t += perFrame) {
-          const entries: DataEntry[] = [];
-          for (let k = t; k < Math.min(longest, t + perFrame); k++) {
-            streams.forEach((s, id) => {
-              if (s[k]) entries.push({ setId: id, sample: s[k]! });
-              if (scenarios[id]!.ticks[k]?.forceKeyframe) enc.forceKeyframe(id);
+      fc.property(
+        fc.array(scenarioArb, { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 1, max: 4 }),
+        (scenarios, perFrame) => {
+          const enc = new FrameEncoder();
+          const dec = new FrameDecoder();
+          const streams = scenarios.map(samplesOf);
+          scenarios.forEach((sc, id) => {
+            const set: SetInstance = {
+              ous: ['P'],
+              host: 'h',
+              groups: [`s${id}`],
+              schema: { name: `s${id}`, metrics: sc.types.map((t, i) => metricDef(`m${i}`, t)) },
+            };
+            dec.push(enc.schema(id, set));
+          });
+          const longest = Math.max(...streams.map((s) => s.length));
+          let seq = 0;
+          for (let t = 0; t < longest; t += perFrame) {
+            const entries: DataEntry[] = [];
+            for (let k = t; k < Math.min(longest, t + perFrame); k++) {
+              streams.forEach((s, id) => {
+                if (s[k]) entries.push({ setId: id, sample: s[k]! });
+                if (scenarios[id]!.ticks[k]?.forceKeyframe) enc.forceKeyframe(id);
+              });
+            }
+            const out = dec.push(enc.data(seq++, entries));
+            const m = out[0] as DataMessage;
+            assert.deepEqual(m.unknownSetIds, []);
+            assert.equal(m.entries.length, entries.length);
+            m.entries.forEach((e, j) => {
+              assert.equal(e.setId, entries[j]!.setId);
+              assert.ok(samplesEqual(e.sample, entries[j]!.sample), `frame ${seq - 1} entry ${j}`);
             });
           }
-          const out = dec.push(enc.data(seq++, entries));
-          const m = out[0] as DataMessage;
-          assert.deepEqual(m.unknownSetIds, []);
-          assert.equal(m.entries.length, entries.length);
-          m.entries.forEach((e, j) => {
-            assert.equal(e.setId, entries[j]!.setId);
-            assert.ok(samplesEqual(e.sample, entries[j]!.sample), `frame ${seq - 1} entry ${j}`);
-          });
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -258,14 +343,26 @@ describe('value codec properties', () => {
       fc.property(scenarioArb, fc.nat(), (sc, failAt) => {
         const enc = new FrameEncoder();
         const dec = new FrameDecoder();
-        const set: SetInstance = { ous: ['P'], host: 'h', groups: ['s'], schema: { name: 's', metrics: sc.types.map((t, i) => metricDef(`m${i}`, t)) } };
+        const set: SetInstance = {
+          ous: ['P'],
+          host: 'h',
+          groups: ['s'],
+          schema: { name: 's', metrics: sc.types.map((t, i) => metricDef(`m${i}`, t)) },
+        };
         dec.push(enc.schema(0, set));
         const samples = samplesOf(sc);
         const broken = failAt % (samples.length + 1);
         samples.forEach((s, t) => {
           if (t === broken) {
             // A bad entry after a good one: the frame is refused, nothing reaches the decoder.
-            assert.throws(() => enc.data(t, [{ setId: 0, sample: s }, { setId: 0, sample: { ...s, timestampMs: 0.5 } }]), ProtocolError);
+            assert.throws(
+              () =>
+                enc.data(t, [
+                  { setId: 0, sample: s },
+                  { setId: 0, sample: { ...s, timestampMs: 0.5 } },
+                ]),
+              ProtocolError,
+            );
           }
           const m = dec.push(enc.data(t, [{ setId: 0, sample: s }]))[0] as DataMessage;
           assert.ok(samplesEqual(m.entries[0]!.sample, s));

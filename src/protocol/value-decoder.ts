@@ -38,6 +38,11 @@ export class ValueDecoder {
     return this.#sets.has(setId);
   }
 
+  /** Metrics of a defined set (0 when unknown). */
+  metricCount(setId: number): number {
+    return this.#sets.get(setId)?.layout.metricCount ?? 0;
+  }
+
   /** (Re)declare a set: its state waits for a keyframe. */
   define(setId: number, schema: SetSchema): void {
     this.#sets.set(setId, new SetCodecState(layoutOf(schema)));
@@ -58,7 +63,11 @@ export class ValueDecoder {
     const flagsAt = r.pos;
     const flags = r.u8('entry flags');
     if ((flags & ~ENTRY_FLAGS_MASK) !== 0) {
-      throw r.error('CANOPY_ERR_MALFORMED_FRAME', `set ${setId}: unknown entry flags 0x${flags.toString(16)}`, flagsAt);
+      throw r.error(
+        'CANOPY_ERR_MALFORMED_FRAME',
+        `set ${setId}: unknown entry flags 0x${flags.toString(16)}`,
+        flagsAt,
+      );
     }
     if ((flags & ENTRY_FLAGS.keyframe) !== 0) state.reset();
     const timestampMs = this.#timestamp(r, state, flags, setId);
@@ -76,7 +85,11 @@ export class ValueDecoder {
         numericChanged += POPCOUNT8[byte & layout.numericMask[b]!]!;
       }
       if ((r.buf[changedAt + nb - 1]! & ~layout.fullMask[nb - 1]!) !== 0) {
-        throw r.error('CANOPY_ERR_MALFORMED_FRAME', `set ${setId}: change bitmap has bits past metric ${layout.metricCount - 1}`, changedAt);
+        throw r.error(
+          'CANOPY_ERR_MALFORMED_FRAME',
+          `set ${setId}: change bitmap has bits past metric ${layout.metricCount - 1}`,
+          changedAt,
+        );
       }
     }
     let modeAt = -1;
@@ -114,7 +127,13 @@ export class ValueDecoder {
   }
 
   /** Walk the changed metrics in order and apply each coded change to the state. */
-  #values(r: ByteReader, state: SetCodecState, changedAt: number, modeAt: number, setId: number): void {
+  #values(
+    r: ByteReader,
+    state: SetCodecState,
+    changedAt: number,
+    modeAt: number,
+    setId: number,
+  ): void {
     const layout = state.layout;
     const buf = r.buf;
     const isString = layout.isString;
@@ -138,8 +157,16 @@ export class ValueDecoder {
         else this.#same(r, state, i, setId);
       }
     }
-    if (modeAt >= 0 && (modeIndex & 7) !== 0 && buf[modeAt + (modeIndex >>> 3)]! >>> (modeIndex & 7) !== 0) {
-      throw r.error('CANOPY_ERR_MALFORMED_FRAME', `set ${setId}: mode bitmap has stray bits`, modeAt);
+    if (
+      modeAt >= 0 &&
+      (modeIndex & 7) !== 0 &&
+      buf[modeAt + (modeIndex >>> 3)]! >>> (modeIndex & 7) !== 0
+    ) {
+      throw r.error(
+        'CANOPY_ERR_MALFORMED_FRAME',
+        `set ${setId}: mode bitmap has stray bits`,
+        modeAt,
+      );
     }
   }
 
@@ -166,7 +193,11 @@ export class ValueDecoder {
     } else d = r.zigzag('value delta');
     const s = state.scaled[i]! + d;
     if (!(s > -SCALED_LIMIT && s < SCALED_LIMIT)) {
-      throw r.error('CANOPY_ERR_MALFORMED_FRAME', `set ${setId}: metric ${i} scaled value out of range`, at);
+      throw r.error(
+        'CANOPY_ERR_MALFORMED_FRAME',
+        `set ${setId}: metric ${i} scaled value out of range`,
+        at,
+      );
     }
     state.scaled[i] = s;
     state.values[i] = mode === 0 ? s : s / POW10[mode]!;
@@ -182,11 +213,19 @@ export class ValueDecoder {
       return;
     }
     if (e > MAX_DECIMAL_SCALE) {
-      throw r.error('CANOPY_ERR_MALFORMED_FRAME', `set ${setId}: metric ${i} has unknown escape 0x${e.toString(16)}`, at);
+      throw r.error(
+        'CANOPY_ERR_MALFORMED_FRAME',
+        `set ${setId}: metric ${i} has unknown escape 0x${e.toString(16)}`,
+        at,
+      );
     }
     const s = r.zigzag('scaled value');
     if (!(s > -SCALED_LIMIT && s < SCALED_LIMIT)) {
-      throw r.error('CANOPY_ERR_MALFORMED_FRAME', `set ${setId}: metric ${i} scaled value out of range`, at);
+      throw r.error(
+        'CANOPY_ERR_MALFORMED_FRAME',
+        `set ${setId}: metric ${i} scaled value out of range`,
+        at,
+      );
     }
     state.modes[i] = e;
     state.scaled[i] = s;
@@ -200,7 +239,11 @@ export class ValueDecoder {
     const trail = h & 15;
     const end = 8 - trail;
     if (lead + trail > 7) {
-      throw r.error('CANOPY_ERR_MALFORMED_FRAME', `set ${setId}: bad xor header 0x${h.toString(16)}`, at);
+      throw r.error(
+        'CANOPY_ERR_MALFORMED_FRAME',
+        `set ${setId}: bad xor header 0x${h.toString(16)}`,
+        at,
+      );
     }
     r.need(end - lead, 'xor bytes');
     const view = this.#scratch;
@@ -221,7 +264,11 @@ export class ValueDecoder {
       return;
     }
     if (tag - 1 > this.#maxStringBytes) {
-      throw r.error('CANOPY_ERR_STRING_TOO_LONG', `set ${setId}: metric ${i} string of ${tag - 1} bytes`, at);
+      throw r.error(
+        'CANOPY_ERR_STRING_TOO_LONG',
+        `set ${setId}: metric ${i} string of ${tag - 1} bytes`,
+        at,
+      );
     }
     state.strings[i] = r.utf8(tag - 1, `set ${setId} metric ${i} string`);
   }

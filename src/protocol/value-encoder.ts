@@ -45,6 +45,11 @@ export class ValueEncoder {
     return this.#sets.has(setId);
   }
 
+  /** Metrics of a defined set (0 when unknown). */
+  metricCount(setId: number): number {
+    return this.#sets.get(setId)?.layout.metricCount ?? 0;
+  }
+
   /** Make the next entry of `setId` a keyframe (peer re-requested the schema, or a frame was lost). */
   forceKeyframe(setId: number): void {
     const state = this.#sets.get(setId);
