@@ -1,10 +1,9 @@
 import type { Clock, Logger, TimerHandle } from '../common/index.js';
 import { IngestServer } from '../link/index.js';
 import type { IngestStats, PeerInfo, ReceivedSample } from '../link/index.js';
-import type { Selector } from '../model/index.js';
+import type { LatestPoint, RangeSeries, Selector } from '../model/index.js';
 import type { AuthConfig } from '../protocol/index.js';
 import { LiveStore } from './live-store.js';
-import type { LatestPoint, RangeSeries } from './live-store.js';
 import { buildTree } from './tree.js';
 import type { TreeNode } from './tree.js';
 

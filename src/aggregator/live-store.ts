@@ -1,32 +1,17 @@
-import type { MetricName, Selector, SetInstance, SetSample } from '../model/index.js';
+import type {
+  LatestPoint,
+  MetricName,
+  RangeSeries,
+  Selector,
+  SetInstance,
+  SetSample,
+} from '../model/index.js';
 import { formatName, schemaDigest, setInstanceKey } from '../model/index.js';
 import { LiveSet } from './live-set.js';
 
 export interface LiveStoreOptions {
   /** Samples kept per set in the recent window. */
   windowSamples: number;
-}
-
-/** One metric's latest value, as answered by `/api/latest`. */
-export interface LatestPoint {
-  name: string;
-  timestampMs: number;
-  value: number | string;
-  unit: string;
-  type: string;
-  semantics: string;
-}
-
-export interface RangeSeries {
-  name: string;
-  unit: string;
-  semantics: string;
-  points: [number, number][];
-}
-
-export interface IngestResult {
-  stored: number;
-  duplicates: number;
 }
 
 /**

@@ -19,7 +19,6 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   CANOPY_ERR_INVALID_TIME: 400,
   CANOPY_ERR_NOT_FOUND: 404,
   CANOPY_ERR_METHOD_NOT_ALLOWED: 405,
-  CANOPY_ERR_TOO_MANY_SERIES: 422,
 };
 
 export function statusFor(err: unknown): number {

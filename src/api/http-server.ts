@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../common/index.js';
+import { listenOn } from '../common/index.js';
 import { CanopyError, toError } from '../common/index.js';
 import { parseSelector } from '../model/index.js';
 import type { Selector } from '../model/index.js';
@@ -44,14 +45,7 @@ export class ApiServer {
   }
 
   async listen(): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#o.port, this.#o.host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
-    return this.#server.address() as AddressInfo;
+    return listenOn(this.#server, this.#o.port, this.#o.host);
   }
 
   async close(): Promise<void> {

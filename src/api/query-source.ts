@@ -1,22 +1,4 @@
-import type { Selector } from '../model/index.js';
-
-/** One metric's latest value. */
-export interface LatestPointView {
-  name: string;
-  timestampMs: number;
-  value: number | string;
-  unit: string;
-  type: string;
-  semantics: string;
-}
-
-/** One series' points over a range. */
-export interface RangeSeriesView {
-  name: string;
-  unit: string;
-  semantics: string;
-  points: [number, number][];
-}
+import type { LatestPoint, RangeSeries, Selector } from '../model/index.js';
 
 /**
  * What the HTTP API needs from whatever holds the data (an aggregator today;
@@ -24,8 +6,8 @@ export interface RangeSeriesView {
  * depend on the daemons.
  */
 export interface QuerySource {
-  latest(selector: Selector, limit: number): LatestPointView[];
-  range(selector: Selector, fromMs: number, toMs: number, limit: number): RangeSeriesView[];
+  latest(selector: Selector, limit: number): LatestPoint[];
+  range(selector: Selector, fromMs: number, toMs: number, limit: number): RangeSeries[];
   tree(): unknown;
   status(): unknown;
 }

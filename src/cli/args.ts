@@ -1,5 +1,6 @@
 import { statSync, readFileSync } from 'node:fs';
 import { parseDuration } from '../api/index.js';
+import type { AuthConfig } from '../protocol/index.js';
 import { CliError } from './errors.js';
 
 /** Parse `host:port` (or `[v6]:port`, or just `port`), defaulting the host to loopback. */
@@ -92,4 +93,19 @@ export function readSecretFile(path: string): string {
       `--secret-file ${path}: secret shorter than 16 characters`,
     );
   return secret;
+}
+
+/** parseArgs options for flags that all take a string value. */
+export function stringOptions<const K extends string>(
+  names: readonly K[],
+): Record<K, { type: 'string' }> {
+  return Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) as Record<
+    K,
+    { type: 'string' }
+  >;
+}
+
+/** Auth for a daemon or client: HMAC with the secret file when one is given, else none (loopback only). */
+export function authFrom(secretFile: string | undefined): AuthConfig {
+  return secretFile ? { mode: 'secret', secret: readSecretFile(secretFile) } : { mode: 'none' };
 }

@@ -2,8 +2,7 @@ import { parseArgs } from 'node:util';
 import { Aggregator } from '../aggregator/index.js';
 import { ApiServer } from '../api/index.js';
 import { systemClock } from '../common/index.js';
-import type { AuthConfig } from '../protocol/index.js';
-import { durationOption, intOption, parseEndpoint, readSecretFile } from './args.js';
+import { authFrom, durationOption, intOption, parseEndpoint, stringOptions } from './args.js';
 import type { Command } from './command.js';
 
 export const aggregatorCommand: Command = {
@@ -27,21 +26,19 @@ Options:
   async run(ctx) {
     const { values } = parseArgs({
       args: ctx.argv,
-      options: {
-        name: { type: 'string' },
-        level: { type: 'string' },
-        listen: { type: 'string' },
-        api: { type: 'string' },
-        window: { type: 'string' },
-        'down-after': { type: 'string' },
-        dmax: { type: 'string' },
-        'secret-file': { type: 'string' },
-      },
+      options: stringOptions([
+        'name',
+        'level',
+        'listen',
+        'api',
+        'window',
+        'down-after',
+        'dmax',
+        'secret-file',
+      ]),
       strict: true,
     });
-    const auth: AuthConfig = values['secret-file']
-      ? { mode: 'secret', secret: readSecretFile(values['secret-file']) }
-      : { mode: 'none' };
+    const auth = authFrom(values['secret-file']);
     const aggregator = new Aggregator({
       name: values.name ?? 'agg-1',
       level: intOption(values.level, 'level', 1, 1),

@@ -4,7 +4,7 @@ import { METRIC_TYPES, SEMANTICS, validateSetInstance } from '../model/index.js'
 import type { MetricType, Semantics, SetInstance, SetSample } from '../model/index.js';
 import { connectWire } from '../protocol/index.js';
 import type { AuthConfig } from '../protocol/index.js';
-import { durationOption, parseEndpoint, readSecretFile } from './args.js';
+import { authFrom, durationOption, parseEndpoint, stringOptions } from './args.js';
 import type { Command } from './command.js';
 import { CliError } from './errors.js';
 import { sanitizeHost } from './local-stack.js';
@@ -34,20 +34,20 @@ Options:
   async run(ctx) {
     const { values } = parseArgs({
       args: ctx.argv,
-      options: {
-        name: { type: 'string' },
-        value: { type: 'string' },
-        type: { type: 'string' },
-        unit: { type: 'string' },
-        semantics: { type: 'string' },
-        group: { type: 'string' },
-        description: { type: 'string' },
-        host: { type: 'string' },
-        ou: { type: 'string' },
-        to: { type: 'string' },
-        'secret-file': { type: 'string' },
-        timeout: { type: 'string' },
-      },
+      options: stringOptions([
+        'name',
+        'value',
+        'type',
+        'unit',
+        'semantics',
+        'group',
+        'description',
+        'host',
+        'ou',
+        'to',
+        'secret-file',
+        'timeout',
+      ]),
       strict: true,
     });
     if (values.name === undefined)
@@ -90,9 +90,7 @@ Options:
       throw new CliError('CANOPY_ERR_BAD_OPTION', (err as Error).message, { cause: err });
     }
     const sample = makeSample(type, values.value);
-    const auth: AuthConfig = values['secret-file']
-      ? { mode: 'secret', secret: readSecretFile(values['secret-file']) }
-      : { mode: 'none' };
+    const auth = authFrom(values['secret-file']);
     const to = parseEndpoint(values.to ?? '127.0.0.1:7471', 'to');
     const timeoutMs = durationOption(values.timeout, 'timeout', 5000);
     await sendOne(to, auth, set, sample, timeoutMs);

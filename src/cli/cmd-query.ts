@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { stringOptions } from './args.js';
 import type { Command } from './command.js';
 import { CliError } from './errors.js';
 
@@ -29,13 +30,7 @@ Options:
     const { values, positionals } = parseArgs({
       args: ctx.argv,
       allowPositionals: true,
-      options: {
-        api: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        output: { type: 'string' },
-        limit: { type: 'string' },
-      },
+      options: stringOptions(['api', 'from', 'to', 'output', 'limit']),
       strict: true,
     });
     const selector = positionals[0];

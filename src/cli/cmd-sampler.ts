@@ -2,8 +2,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../common/index.js';
 import { DEFAULT_PLUGINS, Sampler } from '../sampler/index.js';
-import type { AuthConfig } from '../protocol/index.js';
-import { byteSizeOption, durationOption, parseEndpoint, readSecretFile } from './args.js';
+import { authFrom, byteSizeOption, durationOption, parseEndpoint, stringOptions } from './args.js';
 import type { Command } from './command.js';
 import { CliError } from './errors.js';
 import { sanitizeHost } from './local-stack.js';
@@ -35,30 +34,28 @@ Options:
   async run(ctx) {
     const { values } = parseArgs({
       args: ctx.argv,
-      options: {
-        aggregator: { type: 'string' },
-        plugins: { type: 'string' },
-        interval: { type: 'string' },
-        offset: { type: 'string' },
-        host: { type: 'string' },
-        ou: { type: 'string' },
-        'put-listen': { type: 'string' },
-        buffer: { type: 'string' },
-        'secret-file': { type: 'string' },
-        'proc-root': { type: 'string' },
-        'synthetic-hosts': { type: 'string' },
-        'synthetic-metrics': { type: 'string' },
-        seed: { type: 'string' },
-      },
+      options: stringOptions([
+        'aggregator',
+        'plugins',
+        'interval',
+        'offset',
+        'host',
+        'ou',
+        'put-listen',
+        'buffer',
+        'secret-file',
+        'proc-root',
+        'synthetic-hosts',
+        'synthetic-metrics',
+        'seed',
+      ]),
       strict: true,
     });
     const intervalMs = durationOption(values.interval, 'interval', 1000);
     const offsetMs = durationOption(values.offset, 'offset', 0);
     if (offsetMs >= intervalMs)
       throw new CliError('CANOPY_ERR_BAD_OPTION', `--offset must be less than --interval`);
-    const auth: AuthConfig = values['secret-file']
-      ? { mode: 'secret', secret: readSecretFile(values['secret-file']) }
-      : { mode: 'none' };
+    const auth = authFrom(values['secret-file']);
     const names = (values.plugins ?? DEFAULT_PLUGINS.join(','))
       .split(',')
       .filter((p) => p.length > 0);

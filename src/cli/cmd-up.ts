@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { byteSizeOption, durationOption, intOption } from './args.js';
+import { byteSizeOption, durationOption, intOption, stringOptions } from './args.js';
 import type { Command } from './command.js';
 import { CliError } from './errors.js';
 import { startLocalStack } from './local-stack.js';
@@ -26,17 +26,17 @@ Options:
   async run(ctx) {
     const { values } = parseArgs({
       args: ctx.argv,
-      options: {
-        bind: { type: 'string' },
-        port: { type: 'string' },
-        'wire-port': { type: 'string' },
-        'put-port': { type: 'string' },
-        interval: { type: 'string' },
-        offset: { type: 'string' },
-        ou: { type: 'string' },
-        host: { type: 'string' },
-        buffer: { type: 'string' },
-      },
+      options: stringOptions([
+        'bind',
+        'port',
+        'wire-port',
+        'put-port',
+        'interval',
+        'offset',
+        'ou',
+        'host',
+        'buffer',
+      ]),
       strict: true,
     });
     const intervalMs = durationOption(values.interval, 'interval', 1000);

@@ -62,11 +62,31 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     });
   } catch (err) {
     const e = toError(err);
-    const isUsage =
-      err instanceof CanopyError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    io.stderr(`canopy ${name}: ${isUsage ? '' : 'unexpected error: '}${e.message}\n`);
-    if (err instanceof CanopyError && err.code === 'CANOPY_ERR_BAD_OPTION')
-      io.stderr(`(see canopy ${name} --help)\n`);
-    return isUsage ? EXIT.usage : EXIT.failure;
+    const code = exitCodeFor(err);
+    io.stderr(
+      `canopy ${name}: ${code === EXIT.failure && !(err instanceof CanopyError) ? 'unexpected error: ' : ''}${e.message}\n`,
+    );
+    if (code === EXIT.usage) io.stderr(`(see canopy ${name} --help)\n`);
+    return code;
   }
+}
+
+const UNAVAILABLE_CODES = new Set(['CANOPY_ERR_API_UNREACHABLE', 'CANOPY_ERR_PUT_TIMEOUT']);
+const FAILURE_CODES = new Set([
+  'CANOPY_ERR_PUT_REJECTED',
+  'CANOPY_ERR_AUTH_FAILED',
+  'CANOPY_ERR_AUTH_REQUIRED',
+]);
+
+/** Map an error to the documented exit codes (docs/errors.md). */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof CanopyError) {
+    if (err.retryable || UNAVAILABLE_CODES.has(err.code)) return EXIT.unavailable;
+    if (FAILURE_CODES.has(err.code)) return EXIT.failure;
+    return EXIT.usage;
+  }
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return EXIT.usage;
+  if (code === 'EADDRINUSE' || code === 'EACCES') return EXIT.unavailable;
+  return EXIT.failure;
 }

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Logger } from '../common/index.js';
+import { listenOn } from '../common/index.js';
 import { toError } from '../common/index.js';
 import type { SetInstance, SetSample } from '../model/index.js';
 import { acceptWire } from '../protocol/index.js';
@@ -69,14 +70,7 @@ export class IngestServer {
   }
 
   async listen(): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(this.#o.port, this.#o.host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
-    return this.address();
+    return listenOn(this.#server, this.#o.port, this.#o.host);
   }
 
   address(): AddressInfo {

@@ -23,3 +23,4 @@ export type { Selector, SelectorOptions, LabelMatcher } from './selector.js';
 export { expandHostList, MAX_RANGE_DIGITS } from './hostlist.js';
 export type { ExpandHostListOptions } from './hostlist.js';
 export { compressHostList } from './hostlist-compress.js';
+export type { LatestPoint, RangeSeries } from './points.js';
