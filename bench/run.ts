@@ -16,6 +16,7 @@ const SUITES: Record<string, () => Promise<BenchModule>> = {
   decode: () => import('./decode.bench.js'),
   sampler: () => import('./sampler.bench.js'),
   'sampler-process': () => import('./sampler-process.bench.js'),
+  'wire-real': () => import('./wire-real.bench.js'),
 };
 
 function format(r: BenchResult): string {

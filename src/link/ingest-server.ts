@@ -1,23 +1,14 @@
 import { createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Logger } from '../common/index.js';
-import { listenOn } from '../common/index.js';
-import { toError } from '../common/index.js';
-import type { SetInstance, SetSample } from '../model/index.js';
+import { listenOn, toError } from '../common/index.js';
 import { acceptWire } from '../protocol/index.js';
-import type { AuthConfig, Message, WireConnection } from '../protocol/index.js';
-
-/** A sample received from a peer, resolved against the schema the peer sent. */
-export interface ReceivedSample {
-  readonly set: SetInstance;
-  readonly sample: SetSample;
-}
-
-export interface PeerInfo {
-  readonly name: string;
-  readonly role: string;
-  readonly remote: string;
-}
+import type { AuthConfig, WireConnection } from '../protocol/index.js';
+import { parseControl } from './control.js';
+import { ReceiverSession } from './receiver-session.js';
+import type { PeerInfo, ReceivedSample, ReceiverCounters } from './receiver-session.js';
+import type { SenderSession } from './sender-session.js';
+import type { Uplinks } from './uplinks.js';
 
 export interface IngestServerOptions {
   /** Our name in the handshake. */
@@ -31,37 +22,33 @@ export interface IngestServerOptions {
    * resolves, so a peer never drops from its replay buffer what we did not keep.
    */
   onSamples: (peer: PeerInfo, samples: ReceivedSample[]) => void | Promise<void>;
+  /** Control messages other than `subscribe`. */
   onControl?: (peer: PeerInfo, body: unknown, conn: WireConnection) => void;
   onPeerChange?: (peer: PeerInfo, connected: boolean) => void;
+  /** Where pullers that subscribe are served from; without it subscriptions are refused. */
+  uplinks?: Uplinks;
 }
 
-export interface IngestStats {
+export interface IngestStats extends ReceiverCounters {
   connections: number;
   acceptedTotal: number;
   rejectedTotal: number;
-  framesIn: number;
-  samplesIn: number;
-  unknownSetEntries: number;
 }
 
 /**
- * Accepts wire connections (samplers, lower aggregators, `canopy put`),
- * resolves data against each connection's schemas and acknowledges frames once
- * they are stored. A bad peer only ever loses its own connection.
+ * Accepts wire connections: producers that push (samplers, lower
+ * aggregators, `canopy put`) and pullers that subscribe. Each connection gets
+ * a ReceiverSession for what it sends and, once it subscribes, a
+ * SenderSession for what it asked for. A bad peer only loses its own connection.
  */
 export class IngestServer {
   readonly #o: IngestServerOptions;
   readonly #server: Server;
-  readonly #conns = new Set<WireConnection>();
+  readonly #conns = new Map<WireConnection, PeerInfo>();
   readonly #sockets = new Set<Socket>();
-  #stats: IngestStats = {
-    connections: 0,
-    acceptedTotal: 0,
-    rejectedTotal: 0,
-    framesIn: 0,
-    samplesIn: 0,
-    unknownSetEntries: 0,
-  };
+  readonly #counters: ReceiverCounters = { framesIn: 0, samplesIn: 0, unknownSetEntries: 0 };
+  #accepted = 0;
+  #rejected = 0;
 
   constructor(options: IngestServerOptions) {
     this.#o = options;
@@ -78,15 +65,15 @@ export class IngestServer {
   }
 
   stats(): IngestStats {
-    return { ...this.#stats, connections: this.#conns.size };
+    return { ...this.#counters, connections: this.#conns.size, acceptedTotal: this.#accepted, rejectedTotal: this.#rejected };
   }
 
   peers(): PeerInfo[] {
-    return [...this.#conns].map((c) => ({ name: c.peer.name, role: c.peer.role, remote: '' }));
+    return [...this.#conns.values()];
   }
 
   async close(): Promise<void> {
-    for (const c of this.#conns) c.close();
+    for (const c of this.#conns.keys()) c.close();
     for (const s of this.#sockets) s.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
@@ -98,7 +85,7 @@ export class IngestServer {
     acceptWire(socket, { name: this.#o.name, auth: this.#o.auth }).then(
       (conn) => this.#onConnection(conn, remote),
       (err: unknown) => {
-        this.#stats.rejectedTotal++;
+        this.#rejected++;
         this.#o.logger.warn('peer rejected', { remote, error: toError(err) });
         socket.destroy();
       },
@@ -107,60 +94,29 @@ export class IngestServer {
 
   #onConnection(conn: WireConnection, remote: string): void {
     const peer: PeerInfo = { name: conn.peer.name, role: conn.peer.role, remote };
-    const sets = new Map<number, SetInstance>();
-    this.#conns.add(conn);
-    this.#stats.acceptedTotal++;
+    this.#conns.set(conn, peer);
+    this.#accepted++;
     this.#o.onPeerChange?.(peer, true);
-    // Messages of one connection are handled strictly in order: an ack must
-    // never overtake the store of an earlier frame.
-    let chain: Promise<void> = Promise.resolve();
-    conn.onMessage((m) => {
-      chain = chain
-        .then(() => this.#handle(conn, peer, sets, m))
-        .catch((err: unknown) => {
-          this.#o.logger.error('ingest failed; closing peer', {
-            peer: peer.name,
-            error: toError(err),
-          });
-          conn.close(toError(err));
-        });
+    let sender: SenderSession | undefined;
+    const receiver = new ReceiverSession({
+      conn,
+      peer,
+      logger: this.#o.logger,
+      counters: this.#counters,
+      onSamples: this.#o.onSamples,
+      onControl: (p, body) => {
+        const control = parseControl(body);
+        if (control?.op !== 'subscribe') return this.#o.onControl?.(p, body, conn);
+        if (!this.#o.uplinks) return conn.close(new Error('this node does not serve subscriptions'));
+        sender = this.#o.uplinks.subscribe(p.name, control.mode, conn);
+        this.#o.logger.info('puller subscribed', { peer: p.name, mode: control.mode });
+      },
     });
+    conn.onMessage((m) => (m.type === 'ack' ? sender?.onMessage(m) : receiver.onMessage(m)));
     conn.onClose((err) => {
       this.#conns.delete(conn);
       this.#o.onPeerChange?.(peer, false);
       if (err) this.#o.logger.warn('peer disconnected', { peer: peer.name, remote, error: err });
     });
-  }
-
-  async #handle(
-    conn: WireConnection,
-    peer: PeerInfo,
-    sets: Map<number, SetInstance>,
-    m: Message,
-  ): Promise<void> {
-    switch (m.type) {
-      case 'schema':
-        sets.set(m.setId, m.set);
-        return;
-      case 'data': {
-        const batch: ReceivedSample[] = [];
-        for (const e of m.entries) {
-          const set = sets.get(e.setId);
-          if (set) batch.push({ set, sample: e.sample });
-          else this.#stats.unknownSetEntries++;
-        }
-        this.#stats.unknownSetEntries += m.unknownSetIds?.length ?? 0;
-        this.#stats.framesIn++;
-        this.#stats.samplesIn += batch.length;
-        if (batch.length > 0) await this.#o.onSamples(peer, batch);
-        conn.sendAck(m.seq);
-        return;
-      }
-      case 'control':
-        this.#o.onControl?.(peer, m.body, conn);
-        return;
-      default:
-        return;
-    }
   }
 }

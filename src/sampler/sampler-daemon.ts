@@ -1,7 +1,7 @@
 import type { Clock, Logger } from '../common/index.js';
 import { toError } from '../common/index.js';
-import { IngestServer, ReplayBuffer, UpstreamLink } from '../link/index.js';
-import type { IngestStats, LinkStats, ReplayBufferStats } from '../link/index.js';
+import { IngestServer, Uplinks, parseControl } from '../link/index.js';
+import type { IngestStats, UplinkStats } from '../link/index.js';
 import type { AuthConfig } from '../protocol/index.js';
 import type { PluginSample, SamplerPlugin } from './plugin.js';
 import { createPlugin } from './plugins/index.js';
@@ -27,7 +27,7 @@ export interface SamplerOptions {
   plugins: readonly PluginSpec[];
   /** Where samples go; absent = sample and buffer only (an aggregator may be configured later). */
   upstream?: { host: string; port: number; auth: AuthConfig } | undefined;
-  /** Local listener for `canopy put`; absent = none. */
+  /** Local listener for `canopy put` and for aggregators that pull; absent = none. */
   putListen?: { host: string; port: number; auth: AuthConfig } | undefined;
   replayBufferBytes: number;
   sendFilter?: SendFilterOptions | undefined;
@@ -55,9 +55,8 @@ export interface SamplerStats {
   samplesProduced: number;
   valuesProduced: number;
   samplesFiltered: number;
-  buffer: ReplayBufferStats;
-  link: LinkStats | undefined;
-  put: IngestStats | undefined;
+  uplinks: UplinkStats[];
+  listener: IngestStats | undefined;
   plugins: PluginStats[];
 }
 
@@ -75,8 +74,7 @@ interface RunningPlugin {
  */
 export class Sampler {
   readonly #o: SamplerOptions;
-  readonly buffer: ReplayBuffer;
-  readonly #link: UpstreamLink | undefined;
+  readonly uplinks: Uplinks;
   readonly #put: IngestServer | undefined;
   readonly #filter: SendFilter | undefined;
   readonly #plugins: RunningPlugin[] = [];
@@ -86,27 +84,28 @@ export class Sampler {
 
   constructor(options: SamplerOptions) {
     this.#o = options;
-    this.buffer = new ReplayBuffer(options.replayBufferBytes);
     this.#filter = options.sendFilter ? new SendFilter(options.sendFilter) : undefined;
-    if (options.upstream) {
-      this.#link = new UpstreamLink({
-        ...options.upstream,
-        name: options.name,
-        role: 'sampler',
-        buffer: this.buffer,
-        clock: options.clock,
-        logger: options.logger.child({ component: 'link' }),
-        onControl: (body) => this.#onControl(body),
-      });
-    }
+    // Every destination (a pushed-to aggregator, each aggregator that pulls)
+    // has its own bounded replay buffer of this host's samples.
+    this.uplinks = new Uplinks({
+      name: options.name,
+      role: 'sampler',
+      auth: options.upstream?.auth ?? options.putListen?.auth ?? { mode: 'none' },
+      clock: options.clock,
+      logger: options.logger.child({ component: 'link' }),
+      bufferBytes: options.replayBufferBytes,
+      onControl: (body) => this.#onControl(body),
+    });
+    if (options.upstream) this.uplinks.addPush({ host: options.upstream.host, port: options.upstream.port, mode: 'full' });
     if (options.putListen) {
       this.#put = new IngestServer({
         ...options.putListen,
         name: options.name,
-        logger: options.logger.child({ component: 'put' }),
+        logger: options.logger.child({ component: 'listener' }),
+        uplinks: this.uplinks,
         onSamples: (_peer, samples) => {
-          for (const s of samples) this.buffer.push(s.set, s.sample);
-          this.#link?.kick();
+          for (const s of samples) this.uplinks.offer('full', s.set, s.sample);
+          this.uplinks.kick();
         },
       });
     }
@@ -152,7 +151,7 @@ export class Sampler {
   /** Start sampling and connecting. Returns the put listener's port, if any. */
   async start(): Promise<{ putPort: number | undefined }> {
     const addr = this.#put ? await this.#put.listen() : undefined;
-    this.#link?.start();
+    this.uplinks.start();
     for (const p of this.#plugins) p.scheduler.start();
     this.#o.logger.info('sampler started', {
       host: this.#o.host,
@@ -176,11 +175,11 @@ export class Sampler {
         this.#filtered++;
         continue;
       }
-      this.buffer.push(s.set, s.sample);
+      this.uplinks.offer('full', s.set, s.sample);
       pushed++;
     }
     this.#o.onSamples?.(samples);
-    if (pushed > 0) this.#link?.kick();
+    if (pushed > 0) this.uplinks.kick();
   }
 
   /**
@@ -239,9 +238,8 @@ export class Sampler {
       samplesProduced: this.#produced,
       valuesProduced: this.#values,
       samplesFiltered: this.#filtered,
-      buffer: this.buffer.stats(),
-      link: this.#link?.stats(),
-      put: this.#put?.stats(),
+      uplinks: this.uplinks.stats(),
+      listener: this.#put?.stats(),
       plugins: this.#plugins.map((p) => ({ ...p.stats, skippedTicks: p.scheduler.skippedTicks })),
     };
   }
@@ -249,7 +247,7 @@ export class Sampler {
   async shutdown(): Promise<void> {
     await Promise.all(this.#plugins.map((p) => p.scheduler.shutdown()));
     await Promise.all(this.#plugins.map((p) => p.plugin.close?.()));
-    await this.#link?.close();
+    await this.uplinks.close();
     await this.#put?.close();
   }
 }
