@@ -56,7 +56,7 @@ export async function run(): Promise<BenchResult[]> {
   const env = { ...process.env, CANOPY_LOG_LEVEL: 'warn' };
   const agg = spawn(
     process.execPath,
-    [CLI, 'aggregator', '--listen', '127.0.0.1:0', '--api', 'off'],
+    [CLI, 'aggregator', '--name', 'bench-agg', '--listen', '127.0.0.1:0', '--api', 'off'],
     { env, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const children: ChildProcess[] = [agg];

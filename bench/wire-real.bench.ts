@@ -12,7 +12,9 @@ import type { BenchResult } from './bench-result.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function promTextBytesPerSample(points: { name: string; value: number | string; timestampMs: number }[]): number {
+function promTextBytesPerSample(
+  points: { name: string; value: number | string; timestampMs: number }[],
+): number {
   let bytes = 0;
   let n = 0;
   for (const p of points) {
@@ -21,7 +23,9 @@ function promTextBytesPerSample(points: { name: string; value: number | string; 
     const parts = rest.split(':');
     const host = parts.shift()!;
     const metric = parts.join('_').replace(/[^a-zA-Z0-9_]/g, '_');
-    bytes += Buffer.byteLength(`${metric}{ou="${ou}",host="${host}"} ${p.value} ${p.timestampMs}\n`);
+    bytes += Buffer.byteLength(
+      `${metric}{ou="${ou}",host="${host}"} ${p.value} ${p.timestampMs}\n`,
+    );
     n++;
   }
   return bytes / n;
@@ -46,11 +50,14 @@ export async function run(): Promise<BenchResult[]> {
     const a = stack.sampler.stats();
     await sleep(spanMs);
     const b = stack.sampler.stats();
-    const sent = (st: typeof a): number => st.uplinks.reduce((sum, u) => sum + (u.link?.bytesSent ?? 0), 0);
+    const sent = (st: typeof a): number =>
+      st.uplinks.reduce((sum, u) => sum + (u.link?.bytesSent ?? 0), 0);
     const bytes = sent(b) - sent(a);
     const values = b.valuesProduced - a.valuesProduced;
     const perValue = bytes / values;
-    const prom = promTextBytesPerSample(stack.aggregator.latest(parseSelector('Bench::*:**:*')));
+    const prom = promTextBytesPerSample(
+      stack.aggregator.latestLocal(parseSelector('Bench::*:**:*')),
+    );
     return [
       {
         name: `wire bytes/value, steady state, this machine's default /proc sets (${Math.round(values / (spanMs / 1000))} values/s)`,

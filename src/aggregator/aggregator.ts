@@ -1,112 +1,302 @@
 import type { Clock, Logger, TimerHandle } from '../common/index.js';
-import { IngestServer } from '../link/index.js';
-import type { IngestStats, PeerInfo, ReceivedSample } from '../link/index.js';
+import { toError } from '../common/index.js';
+import { IngestServer, PullLink, Uplinks, parseControl } from '../link/index.js';
+import type {
+  ForwardMode,
+  IngestStats,
+  PeerInfo,
+  ReceivedSample,
+  UplinkStats,
+} from '../link/index.js';
 import type { LatestPoint, RangeSeries, Selector } from '../model/index.js';
-import type { AuthConfig } from '../protocol/index.js';
+import type { AuthConfig, JsonValue } from '../protocol/index.js';
+import { Delegates } from './delegates.js';
+import type { DelegateView } from './delegates.js';
 import { LiveStore } from './live-store.js';
-import { buildTree } from './tree.js';
-import type { TreeNode } from './tree.js';
+import { SummaryBuilder } from './summary-builder.js';
+import { mergeSummarySeries, summarizeHosts, summarizeSummaries } from './summary-query.js';
+import type { SummarySeries } from './summary-query.js';
+import { buildTree, hostStates } from './tree.js';
+import type { Staleness, TreeNode } from './tree.js';
+import { TreeRouter } from './tree-router.js';
+import type { RoutedResult } from './tree-router.js';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
 
 export interface AggregatorOptions {
   name: string;
   /** Level in the tree: 1 takes samplers, 2 takes L1 aggregators, … */
   level: number;
-  listen: { host: string; port: number };
+  /** The OU subtree this aggregator is responsible for, e.g. ['World', 'US', 'Berkeley']. */
+  ous: readonly string[];
+  listen: Endpoint;
   auth: AuthConfig;
   clock: Clock;
   logger: Logger;
+  /** Producers (samplers or lower aggregators) this node pulls from. */
+  pull?: readonly (Endpoint & { mode: ForwardMode })[];
+  /** Upper nodes this node pushes to. */
+  push?: readonly (Endpoint & { mode: ForwardMode })[];
   /** Samples kept per set in the live window (600 = 10 min at 1 s). */
   windowSamples?: number;
-  /** A host is down after this long without data (4 × interval by default for 1 s). */
-  downAfterMs?: number;
+  staleness?: Partial<Staleness>;
   /** A set not updated for this long leaves the live tree (DMAX); 0 keeps it forever. */
   dmaxMs?: number;
+  /** Wait this long after a timestamp before summarising it, so slow hosts still count. */
+  summaryGraceMs?: number;
+  /** Byte bound of each uplink's replay buffer. */
+  replayBufferBytes?: number;
+  /** Deadline for a query forwarded to a delegate. */
+  forwardTimeoutMs?: number;
 }
 
 export interface AggregatorStats {
   name: string;
   level: number;
+  ous: string;
   listen: string;
+  api: string | null;
   ingest: IngestStats;
   live: ReturnType<LiveStore['stats']>;
+  summaries: ReturnType<LiveStore['stats']>;
   peers: PeerInfo[];
+  pulls: ReturnType<PullLink['stats']>[];
+  uplinks: UplinkStats[];
+  delegates: DelegateView[];
+  summaryBuilder: ReturnType<SummaryBuilder['stats']>;
   expiredSets: number;
 }
 
 /**
- * An aggregator: accepts producers over the wire protocol, keeps the live
- * tree, and answers queries over it. Later levels, forwarding and stores
- * attach here.
+ * An aggregator at any level: takes producers by push (they connect) or pull
+ * (it connects and subscribes), keeps host data and received summaries in
+ * live stores, forwards up per uplink in full or summary mode, and answers
+ * queries for its whole subtree, asking delegates for what they hold.
  */
 export class Aggregator {
   readonly #o: AggregatorOptions;
   readonly store: LiveStore;
+  readonly summaries: LiveStore;
+  readonly delegates = new Delegates();
   readonly #server: IngestServer;
-  #expiryTimer: TimerHandle | undefined;
+  readonly #pulls: PullLink[];
+  readonly #uplinks: Uplinks;
+  readonly #builder: SummaryBuilder;
+  readonly #router: TreeRouter;
+  readonly #staleness: Staleness;
+  #apiUrl: string | null = null;
+  #timer: TimerHandle | undefined;
   #expired = 0;
   #closed = false;
 
   constructor(options: AggregatorOptions) {
     this.#o = options;
+    const log = options.logger;
+    this.#staleness = { tmaxIntervals: 4, defaultIntervalMs: 1000, ...options.staleness };
     this.store = new LiveStore({ windowSamples: options.windowSamples ?? 600 });
+    this.summaries = new LiveStore({ windowSamples: options.windowSamples ?? 600 });
+    this.#builder = new SummaryBuilder({
+      source: options.name,
+      graceMs: options.summaryGraceMs ?? 500,
+    });
+    this.#router = new TreeRouter({
+      delegates: this.delegates,
+      timeoutMs: options.forwardTimeoutMs ?? 2000,
+    });
+    this.#uplinks = new Uplinks({
+      name: options.name,
+      role: 'aggregator',
+      auth: options.auth,
+      clock: options.clock,
+      logger: log.child({ component: 'uplink' }),
+      bufferBytes: options.replayBufferBytes ?? 256 * 1024 * 1024,
+      greeting: (mode) => this.#greeting(mode),
+    });
+    for (const p of options.push ?? []) this.#uplinks.addPush(p);
+    const onSamples = (peer: PeerInfo, samples: ReceivedSample[]): void =>
+      this.#ingest(peer, samples);
+    const onControl = (peer: PeerInfo, body: unknown): void => this.#onControl(peer, body);
+    const onPeerChange = (peer: PeerInfo, connected: boolean): void =>
+      this.#onPeerChange(peer, connected);
     this.#server = new IngestServer({
       name: options.name,
       host: options.listen.host,
       port: options.listen.port,
       auth: options.auth,
-      logger: options.logger,
-      onSamples: (peer, samples) => this.#ingest(peer, samples),
-      onPeerChange: (peer, connected) =>
-        options.logger.info(connected ? 'producer connected' : 'producer disconnected', {
-          peer: peer.name,
-          role: peer.role,
-          remote: peer.remote,
-        }),
+      logger: log,
+      uplinks: this.#uplinks,
+      onSamples,
+      onControl,
+      onPeerChange,
     });
+    this.#pulls = (options.pull ?? []).map(
+      (p) =>
+        new PullLink({
+          ...p,
+          name: options.name,
+          auth: options.auth,
+          clock: options.clock,
+          logger: log,
+          onSamples,
+          onControl,
+          onPeerChange,
+        }),
+    );
   }
 
-  async start(): Promise<{ host: string; port: number }> {
+  async start(): Promise<Endpoint> {
     const addr = await this.#server.listen();
-    this.#scheduleExpiry();
+    this.#uplinks.start();
+    for (const p of this.#pulls) p.start();
+    this.#schedule();
     this.#o.logger.info('aggregator listening', {
       name: this.#o.name,
       treeLevel: this.#o.level,
+      ous: this.#o.ous.join(':'),
       address: `${addr.address}:${addr.port}`,
     });
     return { host: addr.address, port: addr.port };
+  }
+
+  /** The HTTP API address announced to upper nodes as this node's delegation link. */
+  setApiUrl(url: string | null): void {
+    this.#apiUrl = url;
   }
 
   get port(): number {
     return this.#server.address().port;
   }
 
+  #greeting(mode: ForwardMode): JsonValue {
+    return {
+      op: 'forward',
+      mode,
+      name: this.#o.name,
+      level: this.#o.level,
+      ous: [this.#o.ous.join(':')],
+      api: this.#apiUrl,
+    };
+  }
+
   #ingest(peer: PeerInfo, samples: ReceivedSample[]): void {
     const now = this.#o.clock.now();
-    for (const { set, sample } of samples) this.store.ingest(set, sample, now, peer.name);
+    const wantsFull = this.#uplinks.wants('full');
+    const wantsSummary = this.#uplinks.wants('summary');
+    for (const { set, sample } of samples) {
+      if (set.kind === 'summary') {
+        if (!this.summaries.ingest(set, sample, now, peer.name)) continue;
+        this.delegates.sawOu(peer.name, set.ous);
+        // Summaries pass up unchanged: the upper node routes their detail to us.
+        if (wantsFull) this.#uplinks.offer('full', set, sample);
+        if (wantsSummary) this.#uplinks.offer('summary', set, sample);
+        continue;
+      }
+      if (!this.store.ingest(set, sample, now, peer.name)) continue;
+      if (wantsFull) this.#uplinks.offer('full', set, sample);
+      if (wantsSummary) this.#builder.add(set, sample);
+    }
+    this.#uplinks.kick();
   }
 
-  #scheduleExpiry(): void {
+  #onControl(peer: PeerInfo, body: unknown): void {
+    const c = parseControl(body);
+    if (c?.op === 'forward') {
+      this.delegates.announce(
+        { name: c.name, mode: c.mode, level: c.level, api: c.api, ous: c.ous },
+        this.#o.clock.now(),
+      );
+      this.#o.logger.info('lower node announced', {
+        peer: peer.name,
+        mode: c.mode,
+        api: c.api,
+        ous: c.ous,
+      });
+    } else {
+      this.#o.logger.warn('ignored control message', { peer: peer.name, body });
+    }
+  }
+
+  #onPeerChange(peer: PeerInfo, connected: boolean): void {
+    this.#o.logger.info(connected ? 'peer connected' : 'peer disconnected', {
+      peer: peer.name,
+      role: peer.role,
+      remote: peer.remote,
+    });
+    if (!connected) this.delegates.disconnected(peer.name, this.#o.clock.now());
+  }
+
+  /** Periodic work: emit summaries that are due, expire silent sets (DMAX). */
+  #schedule(): void {
+    if (this.#closed) return;
+    this.#timer = this.#o.clock.setTimeout(() => {
+      try {
+        this.#tick();
+      } catch (err) {
+        this.#o.logger.error('aggregator periodic work failed', { error: toError(err) });
+      }
+      this.#schedule();
+    }, 250);
+  }
+
+  #tick(): void {
+    const now = this.#o.clock.now();
+    if (this.#uplinks.wants('summary')) {
+      const out = this.#builder.flush(now, hostStates(this.store.sets(), now, this.#staleness));
+      for (const { set, sample } of out) this.#uplinks.offer('summary', set, sample);
+      if (out.length > 0) this.#uplinks.kick();
+    }
     const dmaxMs = this.#o.dmaxMs ?? 0;
-    if (dmaxMs <= 0 || this.#closed) return;
-    this.#expiryTimer = this.#o.clock.setTimeout(
-      () => {
-        this.#expired += this.store.expire(this.#o.clock.now() - dmaxMs);
-        this.#scheduleExpiry();
-      },
-      Math.min(dmaxMs, 10_000),
-    );
+    if (dmaxMs > 0)
+      this.#expired += this.store.expire(now - dmaxMs) + this.summaries.expire(now - dmaxMs);
   }
 
-  latest(selector: Selector, limit?: number): LatestPoint[] {
+  latestLocal(selector: Selector, limit?: number): LatestPoint[] {
     return this.store.latest(selector, limit);
   }
 
-  range(selector: Selector, fromMs: number, toMs: number, limit?: number): RangeSeries[] {
+  rangeLocal(selector: Selector, fromMs: number, toMs: number, limit?: number): RangeSeries[] {
     return this.store.range(selector, fromMs, toMs, limit);
   }
 
+  /** Latest values for the whole subtree: local data plus what delegates answer. */
+  async latest(
+    selector: Selector,
+    query: URLSearchParams,
+    hops: number,
+    limit?: number,
+  ): Promise<RoutedResult<LatestPoint>> {
+    return this.#router.latest(selector, query, hops, this.latestLocal(selector, limit));
+  }
+
+  async range(
+    selector: Selector,
+    fromMs: number,
+    toMs: number,
+    query: URLSearchParams,
+    hops: number,
+    limit?: number,
+  ): Promise<RoutedResult<RangeSeries>> {
+    return this.#router.range(
+      selector,
+      query,
+      hops,
+      this.rangeLocal(selector, fromMs, toMs, limit),
+    );
+  }
+
+  /** OU-level answers from host data held here and summaries received from below. */
+  summary(selector: Selector, fromMs: number, toMs: number, depth?: number): SummarySeries[] {
+    return mergeSummarySeries(
+      summarizeHosts(this.store.sets(), selector, fromMs, toMs, depth),
+      summarizeSummaries(this.summaries.sets(), selector, fromMs, toMs, depth),
+    );
+  }
+
   tree(): TreeNode[] {
-    return buildTree(this.store.sets(), this.#o.clock.now(), this.#o.downAfterMs ?? 4_000);
+    return buildTree(this.store.sets(), this.#o.clock.now(), this.#staleness);
   }
 
   stats(): AggregatorStats {
@@ -114,17 +304,26 @@ export class Aggregator {
     return {
       name: this.#o.name,
       level: this.#o.level,
+      ous: this.#o.ous.join(':'),
       listen: `${addr.address}:${addr.port}`,
+      api: this.#apiUrl,
       ingest: this.#server.stats(),
       live: this.store.stats(),
+      summaries: this.summaries.stats(),
       peers: this.#server.peers(),
+      pulls: this.#pulls.map((p) => p.stats()),
+      uplinks: this.#uplinks.stats(),
+      delegates: this.delegates.list(),
+      summaryBuilder: this.#builder.stats(),
       expiredSets: this.#expired,
     };
   }
 
   async shutdown(): Promise<void> {
     this.#closed = true;
-    this.#expiryTimer?.cancel();
+    this.#timer?.cancel();
+    for (const p of this.#pulls) p.close();
+    await this.#uplinks.close();
     await this.#server.close();
   }
 }

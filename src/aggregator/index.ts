@@ -1,7 +1,20 @@
 export { Aggregator } from './aggregator.js';
-export type { AggregatorOptions, AggregatorStats } from './aggregator.js';
+export type { AggregatorOptions, AggregatorStats, Endpoint } from './aggregator.js';
+export { AGGREGATOR_DEFAULTS, loadAggregatorConfig } from './config.js';
+export type { AggregatorConfig } from './config.js';
 export { LiveStore } from './live-store.js';
 export type { LiveStoreOptions } from './live-store.js';
 export { LiveSet, metricNames } from './live-set.js';
-export { buildTree } from './tree.js';
-export type { TreeNode, TreeHost } from './tree.js';
+export { buildTree, hostStates } from './tree.js';
+export type { TreeNode, TreeHost, Staleness } from './tree.js';
+export { Delegates } from './delegates.js';
+export type { Delegate, DelegateView } from './delegates.js';
+export { TreeRouter, MAX_HOPS } from './tree-router.js';
+export type { RoutedResult } from './tree-router.js';
+export { SummaryBuilder } from './summary-builder.js';
+export {
+  summarizeHosts,
+  summarizeSummaries,
+  mergeSummarySeries,
+  hostCounts,
+} from './summary-query.js';

@@ -20,6 +20,8 @@ export class LiveSet {
   lastTimestampMs = -Infinity;
   /** Wall-clock time of the last sample received, for staleness (TN). */
   lastSeenMs = 0;
+  /** The set's sampling interval, estimated from its last two timestamps (0 until known). */
+  intervalMs = 0;
   /** Source peer that delivered the last sample. */
   source = '';
 
@@ -68,6 +70,8 @@ export class LiveSet {
     if (sample.strings) this.#strings = [...sample.strings];
     this.#next = (slot + 1) % this.capacity;
     if (this.#count < this.capacity) this.#count++;
+    if (Number.isFinite(this.lastTimestampMs))
+      this.intervalMs = sample.timestampMs - this.lastTimestampMs;
     this.lastTimestampMs = sample.timestampMs;
     this.lastSeenMs = nowMs;
     this.source = source;

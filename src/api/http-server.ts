@@ -2,12 +2,11 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../common/index.js';
-import { listenOn } from '../common/index.js';
-import { CanopyError, toError } from '../common/index.js';
+import { CanopyError, HOPS_HEADER, listenOn, toError } from '../common/index.js';
 import { parseSelector } from '../model/index.js';
 import type { Selector } from '../model/index.js';
 import { ApiError, statusFor } from './errors.js';
-import type { QuerySource } from './query-source.js';
+import type { QueryContext, QuerySource } from './query-source.js';
 import { parseTime } from './time-param.js';
 
 export interface ApiServerOptions {
@@ -20,11 +19,12 @@ export interface ApiServerOptions {
   now?: () => number;
 }
 
-type Handler = (url: URL) => unknown;
+type Handler = (url: URL, ctx: QueryContext) => unknown;
 
 /**
- * The read-only HTTP API over an aggregator's data. Every error is a JSON
- * body `{ error: { code, message } }` with a status derived from its code.
+ * The read-only HTTP API over an aggregator's subtree. Every error is a JSON
+ * body `{ error: { code, message } }` with a status derived from its code; an
+ * answer some delegate could not contribute to is marked `partial`.
  */
 export class ApiServer {
   readonly #o: ApiServerOptions;
@@ -35,8 +35,9 @@ export class ApiServer {
     this.#o = options;
     this.#routes = new Map<string, Handler>([
       ['/api/tree', () => ({ tree: options.source.tree() })],
-      ['/api/latest', (url) => this.#latest(url)],
-      ['/api/range', (url) => this.#range(url)],
+      ['/api/latest', (url, ctx) => this.#latest(url, ctx)],
+      ['/api/range', (url, ctx) => this.#range(url, ctx)],
+      ['/api/summary', (url) => this.#summary(url)],
       ['/api/status', () => options.source.status()],
       ['/healthz', () => ({ ok: true })],
     ]);
@@ -58,6 +59,17 @@ export class ApiServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
+    this.#respond(req).then(
+      ([status, body]) => send(res, status, body),
+      (err: unknown) => {
+        this.#o.logger.error('api response failed', { url: req.url, error: toError(err) });
+        if (!res.headersSent)
+          send(res, 500, { error: { code: 'CANOPY_ERR_INTERNAL', message: 'internal error' } });
+      },
+    );
+  }
+
+  async #respond(req: IncomingMessage): Promise<[number, unknown]> {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const route = this.#routes.get(url.pathname);
@@ -69,18 +81,19 @@ export class ApiServer {
           `${req.method ?? '?'} not allowed on ${url.pathname}`,
         );
       }
-      send(res, 200, route(url));
+      const hops = Number(req.headers[HOPS_HEADER] ?? 0);
+      const ctx: QueryContext = {
+        hops: Number.isInteger(hops) && hops >= 0 ? hops : 0,
+        params: url.searchParams,
+      };
+      return [200, await route(url, ctx)];
     } catch (err) {
       const status = statusFor(err);
-      const e = toError(err);
-      if (status >= 500) this.#o.logger.error('api request failed', { url: req.url, error: e });
-      const code = err instanceof CanopyError ? err.code : 'CANOPY_ERR_INTERNAL';
-      send(res, status, {
-        error: {
-          code,
-          message: status >= 500 && !(err instanceof CanopyError) ? 'internal error' : e.message,
-        },
-      });
+      if (status >= 500)
+        this.#o.logger.error('api request failed', { url: req.url, error: toError(err) });
+      const known = err instanceof CanopyError;
+      const code = known ? err.code : 'CANOPY_ERR_INTERNAL';
+      return [status, { error: { code, message: known ? err.message : 'internal error' } }];
     }
   }
 
@@ -95,29 +108,57 @@ export class ApiServer {
     const text = url.searchParams.get('limit');
     if (text === null) return max;
     const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0)
+    if (!Number.isInteger(n) || n <= 0) {
       throw new ApiError(
         'CANOPY_ERR_BAD_PARAM',
         400,
         `limit: ${JSON.stringify(text)} is not a positive integer`,
       );
+    }
     return Math.min(n, max);
   }
 
-  #latest(url: URL): unknown {
-    const points = this.#o.source.latest(this.#selector(url), this.#limit(url));
-    return { points };
-  }
-
-  #range(url: URL): unknown {
+  #timeRange(url: URL, defaultFrom: string): { from: number; to: number } {
     const now = this.#now();
-    const from = parseTime(url.searchParams.get('from') ?? '-5m', now, 'from');
+    const from = parseTime(url.searchParams.get('from') ?? defaultFrom, now, 'from');
     const to = parseTime(url.searchParams.get('to') ?? 'now', now, 'to');
     if (from > to)
       throw new ApiError('CANOPY_ERR_BAD_PARAM', 400, `from (${from}) is after to (${to})`);
-    const series = this.#o.source.range(this.#selector(url), from, to, this.#limit(url));
-    return { from, to, series };
+    return { from, to };
   }
+
+  async #latest(url: URL, ctx: QueryContext): Promise<unknown> {
+    const r = await this.#o.source.latest(this.#selector(url), this.#limit(url), ctx);
+    return { points: r.items, ...partial(r.missing) };
+  }
+
+  async #range(url: URL, ctx: QueryContext): Promise<unknown> {
+    const { from, to } = this.#timeRange(url, '-5m');
+    const r = await this.#o.source.range(this.#selector(url), from, to, this.#limit(url), ctx);
+    return { from, to, series: r.items, ...partial(r.missing) };
+  }
+
+  #summary(url: URL): unknown {
+    const { from, to } = this.#timeRange(url, '-1m');
+    const depthText = url.searchParams.get('depth');
+    const depth = depthText === null ? undefined : Number(depthText);
+    if (depth !== undefined && (!Number.isInteger(depth) || depth < 1)) {
+      throw new ApiError(
+        'CANOPY_ERR_BAD_PARAM',
+        400,
+        `depth: ${JSON.stringify(depthText)} is not a positive integer`,
+      );
+    }
+    return { from, to, series: this.#o.source.summary(this.#selector(url), from, to, depth) };
+  }
+}
+
+/** Fields marking an answer as partial when some delegate did not answer. */
+function partial(missing: { delegate: string; error: string }[]): {
+  partial?: true;
+  missing?: typeof missing;
+} {
+  return missing.length > 0 ? { partial: true, missing } : {};
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -1,13 +1,35 @@
 import type { LatestPoint, RangeSeries, Selector } from '../model/index.js';
 
+/** How a request reached this node, for forwarding through the tree. */
+export interface QueryContext {
+  /** Nodes the query already passed through (0 = asked directly). */
+  hops: number;
+  /** The original query parameters, forwarded as they are to delegates. */
+  params: URLSearchParams;
+}
+
+/** A subtree answer: what was found, and which delegates did not answer. */
+export interface Routed<T> {
+  items: T[];
+  missing: { delegate: string; error: string }[];
+}
+
 /**
- * What the HTTP API needs from whatever holds the data (an aggregator today;
- * the archive and the tree router later). Kept narrow so the API does not
- * depend on the daemons.
+ * What the HTTP API needs from whatever holds the data (an aggregator and
+ * the delegates below it). Kept narrow so the API does not depend on the
+ * daemons.
  */
 export interface QuerySource {
-  latest(selector: Selector, limit: number): LatestPoint[];
-  range(selector: Selector, fromMs: number, toMs: number, limit: number): RangeSeries[];
+  latest(selector: Selector, limit: number, ctx: QueryContext): Promise<Routed<LatestPoint>>;
+  range(
+    selector: Selector,
+    fromMs: number,
+    toMs: number,
+    limit: number,
+    ctx: QueryContext,
+  ): Promise<Routed<RangeSeries>>;
+  /** OU-level summaries (count/sum/min/max/avg per OU and metric). */
+  summary(selector: Selector, fromMs: number, toMs: number, depth: number | undefined): unknown[];
   tree(): unknown;
   status(): unknown;
 }

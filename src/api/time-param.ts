@@ -1,26 +1,17 @@
+import { durationMs } from '../common/index.js';
 import { ApiError } from './errors.js';
-
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
-  y: 31_536_000_000,
-};
 
 /** Parse a duration such as `500ms`, `10s`, `5m`, `2h`, `1d` into milliseconds. */
 export function parseDuration(text: string, param = 'duration'): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)$/.exec(text.trim());
-  if (!m) {
+  const ms = durationMs(text);
+  if (ms === undefined) {
     throw new ApiError(
       'CANOPY_ERR_INVALID_TIME',
       400,
       `${param}: ${JSON.stringify(text)} is not a duration (e.g. 500ms, 10s, 5m, 2h, 1d)`,
     );
   }
-  return Math.round(Number(m[1]) * UNIT_MS[m[2]!]!);
+  return ms;
 }
 
 /**

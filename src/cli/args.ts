@@ -1,3 +1,4 @@
+import { endpointOf, sizeBytes } from '../common/index.js';
 import { statSync, readFileSync } from 'node:fs';
 import { parseDuration } from '../api/index.js';
 import type { AuthConfig } from '../protocol/index.js';
@@ -9,15 +10,13 @@ export function parseEndpoint(
   option: string,
   defaultHost = '127.0.0.1',
 ): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+))?:?(\d+)$/.exec(text.trim());
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
+  const ep = endpointOf(text, defaultHost);
+  if (!ep)
     throw new CliError(
       'CANOPY_ERR_BAD_OPTION',
       `--${option}: ${JSON.stringify(text)} is not host:port`,
     );
-  }
-  return { host: m[1] ?? m[2] ?? defaultHost, port };
+  return ep;
 }
 
 export function durationOption(
@@ -53,16 +52,13 @@ export function intOption(
 /** Parse a byte size such as `64MiB`, `512k`, `1g` or a plain number of bytes. */
 export function byteSizeOption(text: string | undefined, option: string, fallback: number): number {
   if (text === undefined) return fallback;
-  const m = /^(\d+(?:\.\d+)?)\s*([kmg]?)(i?b)?$/i.exec(text.trim());
-  if (!m)
+  const bytes = sizeBytes(text);
+  if (bytes === undefined)
     throw new CliError(
       'CANOPY_ERR_BAD_OPTION',
       `--${option}: ${JSON.stringify(text)} is not a size (e.g. 64MiB)`,
     );
-  const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[
-    m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'
-  ];
-  return Math.round(Number(m[1]) * mult);
+  return bytes;
 }
 
 /**

@@ -1,79 +1,183 @@
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { Aggregator } from '../aggregator/index.js';
+import { AGGREGATOR_DEFAULTS, Aggregator, loadAggregatorConfig } from '../aggregator/index.js';
+import type { AggregatorConfig } from '../aggregator/index.js';
 import { ApiServer } from '../api/index.js';
 import { systemClock } from '../common/index.js';
-import { authFrom, durationOption, intOption, parseEndpoint, stringOptions } from './args.js';
+import { FORWARD_MODES } from '../link/index.js';
+import type { ForwardMode } from '../link/index.js';
+import { aggregatorSource } from './aggregator-source.js';
+import {
+  authFrom,
+  byteSizeOption,
+  durationOption,
+  intOption,
+  parseEndpoint,
+  stringOptions,
+} from './args.js';
 import type { Command } from './command.js';
+import { CliError } from './errors.js';
+import { sanitizeHost } from './local-stack.js';
 
 export const aggregatorCommand: Command = {
   name: 'aggregator',
-  summary: 'run an aggregator daemon',
-  usage: `canopy aggregator [options]
+  summary: 'run an aggregator daemon (any level of the tree)',
+  usage: `canopy aggregator [--config FILE] [options]
 
-Accepts samplers (and lower aggregators) over the wire protocol, keeps the
-live tree and serves the HTTP API over it.
+Accepts producers (samplers, lower aggregators) that push, pulls from the
+producers it is told to, keeps the live tree, forwards up in full or summary
+mode, and serves the HTTP API for its whole subtree. Options override the
+config file (docs/aggregator.md).
 
 Options:
-  --name NAME            aggregator name (default agg-1)
-  --level N              level in the tree (default 1)
-  --listen HOST:PORT     wire listener (default 127.0.0.1:7470)
-  --api HOST:PORT        HTTP API (default 127.0.0.1:8470; 'off' disables)
-  --window N             samples kept per set in the live window (default 600)
-  --down-after DUR       a host is down after this long without data (default 4s)
-  --dmax DUR             drop sets silent this long from the live tree (default 0 = never)
-  --secret-file PATH     shared cluster secret (mode 600); without it only loopback peers
-  -h, --help             show this help`,
+  --config FILE            YAML config file
+  --name NAME              aggregator name (default agg-<hostname>)
+  --level N                level in the tree (default 1)
+  --ou OU[:OU…]            the OU subtree it is responsible for (default Local)
+  --listen HOST:PORT       wire listener (default 127.0.0.1:7470)
+  --api HOST:PORT          HTTP API (default 127.0.0.1:8470; 'off' disables)
+  --pull HOST:PORT[/MODE]  pull from a producer (repeatable; MODE full|summary, default full)
+  --push HOST:PORT[/MODE]  push to an upper aggregator (repeatable; default full)
+  --window N               samples kept per set in the live window (default 600)
+  --tmax-intervals N       a host is down after N of its intervals without data (default 4)
+  --dmax DUR               drop sets silent this long from the live tree (default 0 = never)
+  --summary-grace DUR      wait this long after a timestamp before summarising it (default 500ms)
+  --buffer SIZE            replay buffer bound per uplink (default 256MiB)
+  --secret-file PATH       shared cluster secret (mode 600); without it only loopback peers
+  -h, --help               show this help`,
   async run(ctx) {
     const { values } = parseArgs({
       args: ctx.argv,
-      options: stringOptions([
-        'name',
-        'level',
-        'listen',
-        'api',
-        'window',
-        'down-after',
-        'dmax',
-        'secret-file',
-      ]),
+      options: {
+        ...stringOptions([
+          'config',
+          'name',
+          'level',
+          'ou',
+          'listen',
+          'api',
+          'window',
+          'tmax-intervals',
+          'dmax',
+          'summary-grace',
+          'buffer',
+          'secret-file',
+        ]),
+        pull: { type: 'string', multiple: true },
+        push: { type: 'string', multiple: true },
+      },
       strict: true,
     });
-    const auth = authFrom(values['secret-file']);
+    const c = mergeOptions(values.config ? loadAggregatorConfig(values.config) : undefined, values);
     const aggregator = new Aggregator({
-      name: values.name ?? 'agg-1',
-      level: intOption(values.level, 'level', 1, 1),
-      listen: parseEndpoint(values.listen ?? '127.0.0.1:7470', 'listen'),
-      auth,
+      name: c.name,
+      level: c.level,
+      ous: c.ous,
+      listen: c.listen,
+      auth: authFrom(c.secretFile),
       clock: systemClock,
       logger: ctx.logger,
-      windowSamples: intOption(values.window, 'window', 600, 1),
-      downAfterMs: durationOption(values['down-after'], 'down-after', 4000),
-      dmaxMs: durationOption(values.dmax, 'dmax', 0),
+      pull: c.pull,
+      push: c.push,
+      windowSamples: c.windowSamples,
+      staleness: { tmaxIntervals: c.tmaxIntervals },
+      dmaxMs: c.dmaxMs,
+      summaryGraceMs: c.summaryGraceMs,
+      replayBufferBytes: c.replayBufferBytes,
     });
-    const wire = await aggregator.start();
     let api: ApiServer | undefined;
-    const apiOpt = values.api ?? '127.0.0.1:8470';
-    if (apiOpt !== 'off') {
-      api = new ApiServer({
-        ...parseEndpoint(apiOpt, 'api'),
-        logger: ctx.logger,
-        source: {
-          latest: (sel, limit) => aggregator.latest(sel, limit),
-          range: (sel, from, to, limit) => aggregator.range(sel, from, to, limit),
-          tree: () => aggregator.tree(),
-          status: () => ({ aggregators: [aggregator.stats()] }),
-        },
-      });
+    let apiUrl = '';
+    if (c.api) {
+      api = new ApiServer({ ...c.api, logger: ctx.logger, source: aggregatorSource(aggregator) });
       const addr = await api.listen();
-      ctx.stdout(
-        `aggregator wire ${wire.host}:${wire.port}, api http://${addr.address}:${addr.port}\n`,
-      );
-    } else {
-      ctx.stdout(`aggregator wire ${wire.host}:${wire.port}\n`);
+      apiUrl = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+      aggregator.setApiUrl(apiUrl);
     }
+    const wire = await aggregator.start();
+    ctx.stdout(
+      `aggregator ${c.name} (L${c.level}, ${c.ous.join(':')}) wire ${wire.host}:${wire.port}${api ? `, api ${apiUrl}` : ''}\n`,
+    );
     await ctx.stopSignal;
-    await api?.close();
     await aggregator.shutdown();
+    await api?.close();
     return 0;
   },
 };
+
+type Flags = Partial<
+  Record<
+    | 'config'
+    | 'name'
+    | 'level'
+    | 'ou'
+    | 'listen'
+    | 'api'
+    | 'window'
+    | 'tmax-intervals'
+    | 'dmax'
+    | 'summary-grace'
+    | 'buffer'
+    | 'secret-file',
+    string
+  >
+> & {
+  pull?: string[] | undefined;
+  push?: string[] | undefined;
+};
+
+function linkOption(
+  text: string,
+  option: string,
+): { host: string; port: number; mode: ForwardMode } {
+  const [ep = '', mode = 'full'] = text.split('/');
+  if (!(FORWARD_MODES as readonly string[]).includes(mode)) {
+    throw new CliError(
+      'CANOPY_ERR_BAD_OPTION',
+      `--${option}: mode '${mode}' is not one of ${FORWARD_MODES.join(', ')}`,
+    );
+  }
+  return { ...parseEndpoint(ep, option), mode: mode as ForwardMode };
+}
+
+/** Flags override the file; without a file, flags over the defaults. */
+function mergeOptions(file: AggregatorConfig | undefined, f: Flags): AggregatorConfig {
+  const name = f.name ?? file?.name ?? `agg-${sanitizeHost(hostname())}`;
+  const d = AGGREGATOR_DEFAULTS;
+  return {
+    name,
+    level: intOption(f.level, 'level', file?.level ?? d.level, 1),
+    ous: (f.ou ?? file?.ous.join(':') ?? d.ou).split(':'),
+    listen: f.listen
+      ? parseEndpoint(f.listen, 'listen')
+      : (file?.listen ?? parseEndpoint(d.listen, 'listen')),
+    api:
+      f.api === 'off'
+        ? null
+        : f.api
+          ? parseEndpoint(f.api, 'api')
+          : file
+            ? file.api
+            : parseEndpoint(d.api, 'api'),
+    secretFile: f['secret-file'] ?? file?.secretFile,
+    windowSamples: intOption(f.window, 'window', file?.windowSamples ?? d.windowSamples, 1),
+    tmaxIntervals: intOption(
+      f['tmax-intervals'],
+      'tmax-intervals',
+      file?.tmaxIntervals ?? d.tmaxIntervals,
+      1,
+    ),
+    dmaxMs: durationOption(f.dmax, 'dmax', file?.dmaxMs ?? 0),
+    summaryGraceMs: durationOption(
+      f['summary-grace'],
+      'summary-grace',
+      file?.summaryGraceMs ?? d.summaryGraceMs,
+    ),
+    replayBufferBytes: byteSizeOption(
+      f.buffer,
+      'buffer',
+      file?.replayBufferBytes ?? d.replayBufferBytes,
+    ),
+    pull: [...(file?.pull ?? []), ...(f.pull ?? []).map((p) => linkOption(p, 'pull'))],
+    push: [...(file?.push ?? []), ...(f.push ?? []).map((p) => linkOption(p, 'push'))],
+  };
+}

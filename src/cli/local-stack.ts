@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Aggregator } from '../aggregator/index.js';
 import { ApiServer } from '../api/index.js';
+import { aggregatorSource } from './aggregator-source.js';
 import type { Clock, Logger } from '../common/index.js';
 import { systemClock } from '../common/index.js';
 import { DEFAULT_PLUGINS, Sampler } from '../sampler/index.js';
@@ -51,7 +52,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     auth,
     clock,
     logger: o.logger.child({ daemon: 'aggregator' }),
-    downAfterMs: 4 * o.intervalMs,
+    ous: o.ous,
+    staleness: { defaultIntervalMs: o.intervalMs },
   });
   const wire = await aggregator.start();
   const plugins =
@@ -80,12 +82,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     port: o.apiPort,
     logger: o.logger.child({ daemon: 'api' }),
     now: () => clock.now(),
-    source: {
-      latest: (sel, limit) => aggregator.latest(sel, limit),
-      range: (sel, from, to, limit) => aggregator.range(sel, from, to, limit),
-      tree: () => aggregator.tree(),
-      status: () => ({ aggregators: [aggregator.stats()], samplers: [sampler.stats()] }),
-    },
+    source: aggregatorSource(aggregator, () => ({
+      aggregators: [aggregator.stats()],
+      samplers: [sampler.stats()],
+    })),
   });
   const addr = await api.listen();
   const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;

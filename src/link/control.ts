@@ -13,11 +13,19 @@ export type ForwardMode = (typeof FORWARD_MODES)[number];
  */
 export type ControlMessage =
   | { op: 'subscribe'; mode: ForwardMode }
-  | { op: 'forward'; mode: ForwardMode; name: string; level: number; ous: string[]; api: string | null }
+  | {
+      op: 'forward';
+      mode: ForwardMode;
+      name: string;
+      level: number;
+      ous: string[];
+      api: string | null;
+    }
   | { op: 'set-schedule'; plugin: string; intervalMs: number; offsetMs: number };
 
 const isMode = (v: unknown): v is ForwardMode => v === 'full' || v === 'summary';
-const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isStrings = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string');
 
 /** Validate a control body; undefined when it is not a message this version knows. */
 export function parseControl(body: unknown): ControlMessage | undefined {
@@ -27,12 +35,28 @@ export function parseControl(body: unknown): ControlMessage | undefined {
     case 'subscribe':
       return isMode(b.mode) ? { op: 'subscribe', mode: b.mode } : undefined;
     case 'forward':
-      if (!isMode(b.mode) || typeof b.name !== 'string' || typeof b.level !== 'number' || !isStrings(b.ous)) return undefined;
+      if (
+        !isMode(b.mode) ||
+        typeof b.name !== 'string' ||
+        typeof b.level !== 'number' ||
+        !isStrings(b.ous)
+      )
+        return undefined;
       if (b.api !== null && typeof b.api !== 'string') return undefined;
       return { op: 'forward', mode: b.mode, name: b.name, level: b.level, ous: b.ous, api: b.api };
     case 'set-schedule':
-      if (typeof b.plugin !== 'string' || typeof b.intervalMs !== 'number' || typeof b.offsetMs !== 'number') return undefined;
-      return { op: 'set-schedule', plugin: b.plugin, intervalMs: b.intervalMs, offsetMs: b.offsetMs };
+      if (
+        typeof b.plugin !== 'string' ||
+        typeof b.intervalMs !== 'number' ||
+        typeof b.offsetMs !== 'number'
+      )
+        return undefined;
+      return {
+        op: 'set-schedule',
+        plugin: b.plugin,
+        intervalMs: b.intervalMs,
+        offsetMs: b.offsetMs,
+      };
     default:
       return undefined;
   }

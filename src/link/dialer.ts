@@ -113,7 +113,11 @@ export class Dialer {
     if (this.#state === 'closed') return;
     this.#stats.lastError = err.message;
     const delayMs = this.#backoff.next();
-    this.#o.logger.warn('link unavailable', { target: this.target, error: err, retryInMs: delayMs });
+    this.#o.logger.warn('link unavailable', {
+      target: this.target,
+      error: err,
+      retryInMs: delayMs,
+    });
     this.#state = 'backoff';
     this.#retryTimer = this.#o.clock.setTimeout(() => this.#connect(), delayMs);
   }

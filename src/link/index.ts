@@ -7,7 +7,12 @@ export type { DialerOptions, DialerStats, LinkState } from './dialer.js';
 export { SenderSession } from './sender-session.js';
 export type { SenderSessionOptions, SenderCounters } from './sender-session.js';
 export { ReceiverSession } from './receiver-session.js';
-export type { ReceiverSessionOptions, ReceiverCounters, ReceivedSample, PeerInfo } from './receiver-session.js';
+export type {
+  ReceiverSessionOptions,
+  ReceiverCounters,
+  ReceivedSample,
+  PeerInfo,
+} from './receiver-session.js';
 export { UpstreamLink } from './upstream-link.js';
 export type { LinkStats, UpstreamLinkOptions } from './upstream-link.js';
 export { PullLink } from './pull-link.js';

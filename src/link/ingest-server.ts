@@ -65,7 +65,12 @@ export class IngestServer {
   }
 
   stats(): IngestStats {
-    return { ...this.#counters, connections: this.#conns.size, acceptedTotal: this.#accepted, rejectedTotal: this.#rejected };
+    return {
+      ...this.#counters,
+      connections: this.#conns.size,
+      acceptedTotal: this.#accepted,
+      rejectedTotal: this.#rejected,
+    };
   }
 
   peers(): PeerInfo[] {
@@ -107,7 +112,8 @@ export class IngestServer {
       onControl: (p, body) => {
         const control = parseControl(body);
         if (control?.op !== 'subscribe') return this.#o.onControl?.(p, body, conn);
-        if (!this.#o.uplinks) return conn.close(new Error('this node does not serve subscriptions'));
+        if (!this.#o.uplinks)
+          return conn.close(new Error('this node does not serve subscriptions'));
         sender = this.#o.uplinks.subscribe(p.name, control.mode, conn);
         this.#o.logger.info('puller subscribed', { peer: p.name, mode: control.mode });
       },

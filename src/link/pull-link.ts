@@ -42,7 +42,11 @@ export class PullLink {
       logger: o.logger,
       ...(o.backoff ? { backoff: o.backoff } : {}),
       onConnected: (conn) => {
-        const peer: PeerInfo = { name: conn.peer.name, role: conn.peer.role, remote: `${o.host}:${o.port}` };
+        const peer: PeerInfo = {
+          name: conn.peer.name,
+          role: conn.peer.role,
+          remote: `${o.host}:${o.port}`,
+        };
         const session = new ReceiverSession({
           conn,
           peer,

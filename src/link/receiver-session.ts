@@ -53,7 +53,10 @@ export class ReceiverSession {
     this.#chain = this.#chain
       .then(() => this.#handle(m))
       .catch((err: unknown) => {
-        this.#o.logger.error('ingest failed; closing peer', { peer: this.#o.peer.name, error: toError(err) });
+        this.#o.logger.error('ingest failed; closing peer', {
+          peer: this.#o.peer.name,
+          error: toError(err),
+        });
         this.#o.conn.close(toError(err));
       });
   }

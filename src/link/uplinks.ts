@@ -86,8 +86,23 @@ export class Uplinks {
     this.#uplinks.set(name, this.#uplink(name, spec.mode, 'push', buffer, link));
   }
 
-  #uplink(name: string, mode: ForwardMode, transport: 'push' | 'pull', buffer: ReplayBuffer, link?: UpstreamLink): Uplink {
-    return { name, mode, transport, buffer, link, session: undefined, reportedDrops: 0, lastDropLogMs: -Infinity };
+  #uplink(
+    name: string,
+    mode: ForwardMode,
+    transport: 'push' | 'pull',
+    buffer: ReplayBuffer,
+    link?: UpstreamLink,
+  ): Uplink {
+    return {
+      name,
+      mode,
+      transport,
+      buffer,
+      link,
+      session: undefined,
+      reportedDrops: 0,
+      lastDropLogMs: -Infinity,
+    };
   }
 
   start(): void {

@@ -62,7 +62,9 @@ export class UpstreamLink {
       clock: options.clock,
       logger: options.logger,
       ...(options.backoff ? { backoff: options.backoff } : {}),
-      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+      ...(options.connectTimeoutMs === undefined
+        ? {}
+        : { connectTimeoutMs: options.connectTimeoutMs }),
       onConnected: (conn) => this.#attach(conn),
     });
   }

@@ -10,8 +10,8 @@ export {
   metric,
 } from './schema.js';
 export type { MetricType, Semantics, MetricDef, SetSchema, SetSample } from './schema.js';
-export { setInstanceKey, validateSetInstance, metricFullName } from './set-instance.js';
-export type { SetInstance } from './set-instance.js';
+export { setInstanceKey, validateSetInstance, metricFullName, SET_KINDS } from './set-instance.js';
+export type { SetInstance, SetKind } from './set-instance.js';
 export { MODEL_ERROR_CODES } from './errors.js';
 export type { ModelErrorCode } from './errors.js';
 export { parseName, formatName } from './name.js';

@@ -290,3 +290,15 @@ void describe('selector text and cache', () => {
     );
   });
 });
+
+describe('matchesOuSubtree', () => {
+  it('selects delegates whose OU subtree may hold matches', () => {
+    const sel = parseSelector('World:US::*:cpu:user');
+    assert.equal(sel.matchesOuSubtree(['World', 'US', 'Berkeley']), true);
+    assert.equal(sel.matchesOuSubtree(['World']), true, 'a parent OU may hold World:US below it');
+    assert.equal(sel.matchesOuSubtree(['World', 'EU']), false);
+    assert.equal(sel.matchesOuSubtree(['Mars']), false);
+    assert.equal(parseSelector('Lab:/[AB]/::*:m').matchesOuSubtree(['Lab', 'C']), false);
+    assert.equal(parseSelector('Lab:/[AB]/::*:m').matchesOuSubtree(['Lab', 'B', 'x']), true);
+  });
+});

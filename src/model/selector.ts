@@ -53,6 +53,12 @@ export interface Selector {
    * judge from the prefix (hostMetricRegex, labels) count as matching.
    */
   matchesSetPrefix(ous: readonly string[], host: string, groups: readonly string[]): boolean;
+  /**
+   * True when some name in the subtree of OU path `ous` (that OU or any OU
+   * below it) could be selected. Conservative like matchesSetPrefix; used to
+   * decide which delegates a query must be forwarded to.
+   */
+  matchesOuSubtree(ous: readonly string[]): boolean;
   /** Canonical text of the token selector and label matchers (not the regex options). */
   toString(): string;
 }
@@ -207,6 +213,15 @@ class CompiledSelector implements Selector {
     if (groups.length >= this.#afterHost.length) return false;
     for (let i = 0; i < groups.length; i += 1) {
       if (!(this.#afterHost[i] as TokenPattern).test(groups[i] as string)) return false;
+    }
+    return true;
+  }
+
+  matchesOuSubtree(ous: readonly string[]): boolean {
+    if (!this.#hasPath || !this.#ouPrefixOnly) return true;
+    const n = Math.min(this.#ous.length, ous.length);
+    for (let i = 0; i < n; i += 1) {
+      if (!(this.#ous[i] as TokenPattern).test(ous[i] as string)) return false;
     }
     return true;
   }

@@ -14,11 +14,22 @@ export interface SetInstance {
   readonly host: string;
   readonly groups: readonly string[];
   readonly schema: SetSchema;
+  /**
+   * Absent for a host's own samples. `summary` marks a per-OU summary made by
+   * an aggregator: `host` is then the aggregator that holds the detail (the
+   * delegate) and each metric `m` appears as `m:count`, `m:sum`, `m:min`, `m:max`.
+   */
+  readonly kind?: SetKind;
 }
 
+/** Kinds of set beyond plain host samples. */
+export const SET_KINDS = ['summary'] as const;
+export type SetKind = (typeof SET_KINDS)[number];
+
 /** Identity of a set instance: OUs, host and group path (not the schema). */
-export function setInstanceKey(set: Pick<SetInstance, 'ous' | 'host' | 'groups'>): string {
-  return `${set.ous.join(':')}::${set.host}:${set.groups.join(':')}`;
+export function setInstanceKey(set: Pick<SetInstance, 'ous' | 'host' | 'groups' | 'kind'>): string {
+  const key = `${set.ous.join(':')}::${set.host}:${set.groups.join(':')}`;
+  return set.kind === undefined ? key : `${key} (${set.kind})`;
 }
 
 /** Validate every token of a set instance and its schema. */

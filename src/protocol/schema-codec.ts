@@ -1,4 +1,4 @@
-import { METRIC_TYPES, SEMANTICS, validateSetInstance } from '../model/index.js';
+import { METRIC_TYPES, SEMANTICS, SET_KINDS, validateSetInstance } from '../model/index.js';
 import type { MetricDef, SetInstance } from '../model/index.js';
 import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
@@ -25,6 +25,8 @@ export function writeSetInstance(w: ByteWriter, set: SetInstance, limits: Protoc
       `schema ${set.schema.name}: ${set.schema.metrics.length} metrics exceeds maxMetricsPerSet ${limits.maxMetricsPerSet}`,
     );
   }
+  // Set kind: 0 = a host's samples, 1 + index in SET_KINDS otherwise.
+  w.u8(set.kind === undefined ? 0 : 1 + SET_KINDS.indexOf(set.kind));
   w.varint(set.ous.length);
   for (const ou of set.ous) w.string(ou, max, 'OU');
   w.string(set.host, max, 'host');
@@ -69,6 +71,11 @@ function readMetric(r: ByteReader, i: number, limits: ProtocolLimits): MetricDef
 /** Read and validate a set instance; an invalid one is CANOPY_ERR_INVALID_SCHEMA_MSG. */
 export function readSetInstance(r: ByteReader, limits: ProtocolLimits): SetInstance {
   const start = r.pos;
+  const kindCode = r.u8('set kind');
+  const kind = kindCode === 0 ? undefined : SET_KINDS[kindCode - 1];
+  if (kindCode !== 0 && kind === undefined) {
+    throw r.error('CANOPY_ERR_INVALID_SCHEMA_MSG', `unknown set kind code ${kindCode}`, start);
+  }
   const ous = readStrings(r, 'ous', limits);
   const host = r.string(limits.maxStringBytes, 'host');
   const groups = readStrings(r, 'groups', limits);
@@ -77,7 +84,13 @@ export function readSetInstance(r: ByteReader, limits: ProtocolLimits): SetInsta
   const n = r.count('metric count', limits.maxMetricsPerSet, 'CANOPY_ERR_TOO_MANY_METRICS');
   const metrics: MetricDef[] = [];
   for (let i = 0; i < n; i++) metrics.push(readMetric(r, i, limits));
-  const set: SetInstance = { ous, host, groups, schema: { name, metrics } };
+  const set: SetInstance = {
+    ous,
+    host,
+    groups,
+    schema: { name, metrics },
+    ...(kind ? { kind } : {}),
+  };
   try {
     return validateSetInstance(set);
   } catch (err) {

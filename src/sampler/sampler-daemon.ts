@@ -96,7 +96,12 @@ export class Sampler {
       bufferBytes: options.replayBufferBytes,
       onControl: (body) => this.#onControl(body),
     });
-    if (options.upstream) this.uplinks.addPush({ host: options.upstream.host, port: options.upstream.port, mode: 'full' });
+    if (options.upstream)
+      this.uplinks.addPush({
+        host: options.upstream.host,
+        port: options.upstream.port,
+        mode: 'full',
+      });
     if (options.putListen) {
       this.#put = new IngestServer({
         ...options.putListen,
@@ -204,18 +209,8 @@ export class Sampler {
   }
 
   #onControl(body: unknown): void {
-    const b = body as {
-      op?: unknown;
-      plugin?: unknown;
-      intervalMs?: unknown;
-      offsetMs?: unknown;
-    } | null;
-    if (
-      b?.op === 'set-schedule' &&
-      typeof b.plugin === 'string' &&
-      typeof b.intervalMs === 'number' &&
-      typeof b.offsetMs === 'number'
-    ) {
+    const b = parseControl(body);
+    if (b?.op === 'set-schedule') {
       try {
         this.setSchedule(b.plugin, b.intervalMs, b.offsetMs);
         this.#o.logger.info('schedule changed by upstream', {

@@ -36,7 +36,7 @@ test('aggregator killed and restarted: every sample produced meanwhile arrives e
   const wirePort = await freePort();
   const apiPort = await freePort();
   const agg1 = startAggregator(wirePort, apiPort);
-  await agg1.waitFor(/aggregator wire/);
+  await agg1.waitFor(/ wire 127/);
   const sampler = startCli([
     'sampler',
     '--aggregator',
@@ -72,7 +72,7 @@ test('aggregator killed and restarted: every sample produced meanwhile arrives e
   const killedAt = Date.now();
   await sleep(2000); // the sampler keeps sampling ~20 ticks into its replay buffer
   const agg2 = startAggregator(wirePort, apiPort);
-  await agg2.waitFor(/aggregator wire/);
+  await agg2.waitFor(/ wire 127/);
   const restartedAt = Date.now();
   // The sampler reconnects after its randomised backoff; wait until the new
   // aggregator holds data produced after the restart.

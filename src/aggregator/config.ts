@@ -1,0 +1,103 @@
+import { ConfigReader } from '../common/index.js';
+import type { ConfigPath } from '../common/index.js';
+import { FORWARD_MODES } from '../link/index.js';
+import type { ForwardMode } from '../link/index.js';
+import { isValidToken } from '../model/index.js';
+
+/** What an aggregator's YAML config file says (docs/aggregator.md). */
+export interface AggregatorConfig {
+  name: string;
+  level: number;
+  ous: string[];
+  listen: { host: string; port: number };
+  /** HTTP API listener; null = no API. */
+  api: { host: string; port: number } | null;
+  secretFile: string | undefined;
+  windowSamples: number;
+  tmaxIntervals: number;
+  dmaxMs: number;
+  summaryGraceMs: number;
+  replayBufferBytes: number;
+  pull: { host: string; port: number; mode: ForwardMode }[];
+  push: { host: string; port: number; mode: ForwardMode }[];
+}
+
+const KEYS = [
+  'name',
+  'level',
+  'ou',
+  'listen',
+  'api',
+  'secret_file',
+  'window',
+  'tmax_intervals',
+  'dmax',
+  'summary_grace',
+  'replay_buffer',
+  'pull',
+  'push',
+] as const;
+
+export const AGGREGATOR_DEFAULTS = {
+  level: 1,
+  ou: 'Local',
+  listen: '127.0.0.1:7470',
+  api: '127.0.0.1:8470',
+  windowSamples: 600,
+  tmaxIntervals: 4,
+  summaryGraceMs: 500,
+  replayBufferBytes: 256 * 1024 * 1024,
+} as const;
+
+function links(
+  r: ConfigReader,
+  key: 'pull' | 'push',
+): { host: string; port: number; mode: ForwardMode }[] {
+  const out: { host: string; port: number; mode: ForwardMode }[] = [];
+  for (const i of r.list([key])) {
+    const path: ConfigPath = [key, i];
+    if (!r.object(path, ['endpoint', 'mode'])) continue;
+    const ep =
+      r.endpoint([...path, 'endpoint']) ?? r.fail([...path, 'endpoint'], 'endpoint is required');
+    const mode = r.oneOf([...path, 'mode'], FORWARD_MODES) ?? 'full';
+    if (ep) out.push({ ...ep, mode });
+  }
+  return out;
+}
+
+function ous(r: ConfigReader): string[] {
+  const text = r.string(['ou']) ?? AGGREGATOR_DEFAULTS.ou;
+  const tokens = text.split(':');
+  if (!tokens.every(isValidToken))
+    r.fail(['ou'], `'${text}' is not an OU path such as World:US:Berkeley`);
+  return tokens;
+}
+
+/** Load and validate an aggregator config; throws a ConfigError listing every problem. */
+export function loadAggregatorConfig(file: string): AggregatorConfig {
+  const r = ConfigReader.fromFile(file);
+  r.object([], KEYS);
+  const name = r.string(['name']) ?? r.fail(['name'], 'name is required') ?? '';
+  if (name && !isValidToken(name)) r.fail(['name'], `'${name}' is not a valid name token`);
+  const apiText = r.get(['api']);
+  const config: AggregatorConfig = {
+    name,
+    level: r.int(['level'], 1) ?? AGGREGATOR_DEFAULTS.level,
+    ous: ous(r),
+    listen: r.endpoint(['listen']) ?? { host: '127.0.0.1', port: 7470 },
+    api:
+      apiText === 'off' || apiText === null
+        ? null
+        : (r.endpoint(['api']) ?? { host: '127.0.0.1', port: 8470 }),
+    secretFile: r.string(['secret_file']),
+    windowSamples: r.int(['window'], 1) ?? AGGREGATOR_DEFAULTS.windowSamples,
+    tmaxIntervals: r.int(['tmax_intervals'], 1) ?? AGGREGATOR_DEFAULTS.tmaxIntervals,
+    dmaxMs: r.duration(['dmax']) ?? 0,
+    summaryGraceMs: r.duration(['summary_grace']) ?? AGGREGATOR_DEFAULTS.summaryGraceMs,
+    replayBufferBytes: r.size(['replay_buffer']) ?? AGGREGATOR_DEFAULTS.replayBufferBytes,
+    pull: links(r, 'pull'),
+    push: links(r, 'push'),
+  };
+  r.done();
+  return config;
+}
