@@ -14,8 +14,13 @@ import { Delegates } from './delegates.js';
 import type { DelegateView } from './delegates.js';
 import { LiveStore } from './live-store.js';
 import { SummaryBuilder } from './summary-builder.js';
-import { mergeSummarySeries, summarizeHosts, summarizeSummaries } from './summary-query.js';
-import type { SummarySeries } from './summary-query.js';
+import {
+  hostCounts,
+  mergeSummarySeries,
+  summarizeHosts,
+  summarizeSummaries,
+} from './summary-query.js';
+import type { HostCount, SummarySeries } from './summary-query.js';
 import { buildTree, hostStates } from './tree.js';
 import type { Staleness, TreeNode } from './tree.js';
 import { TreeRouter } from './tree-router.js';
@@ -293,6 +298,25 @@ export class Aggregator {
       summarizeHosts(this.store.sets(), selector, fromMs, toMs, depth),
       summarizeSummaries(this.summaries.sets(), selector, fromMs, toMs, depth),
     );
+  }
+
+  /**
+   * Hosts up/down per OU under `ouPrefix`: from the hosts this node holds
+   * (TN against TMAX) and from the `_hosts` summaries its delegates send.
+   */
+  hosts(ouPrefix: readonly string[]): HostCount[] {
+    const now = this.#o.clock.now();
+    const byOu = new Map<string, HostCount>();
+    for (const c of hostCounts(this.summaries.sets(), ouPrefix)) byOu.set(c.ou, { ...c });
+    for (const h of hostStates(this.store.sets(), now, this.#staleness)) {
+      if (!ouPrefix.every((t, i) => h.ous[i] === t) || h.ous.length < ouPrefix.length) continue;
+      const ou = h.ous.join(':');
+      const c = byOu.get(ou) ?? { ou, up: 0, down: 0, timestampMs: now };
+      if (h.up) c.up++;
+      else c.down++;
+      byOu.set(ou, c);
+    }
+    return [...byOu.values()].sort((a, b) => a.ou.localeCompare(b.ou));
   }
 
   tree(): TreeNode[] {

@@ -12,6 +12,12 @@ export type { Delegate, DelegateView } from './delegates.js';
 export { TreeRouter, MAX_HOPS } from './tree-router.js';
 export type { RoutedResult } from './tree-router.js';
 export { SummaryBuilder } from './summary-builder.js';
+export type {
+  SummaryBuilderOptions,
+  SummaryBuilderStats,
+  SummaryHostState,
+  SummaryOutput,
+} from './summary-builder.js';
 export {
   summarizeHosts,
   summarizeSummaries,

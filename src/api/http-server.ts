@@ -38,6 +38,7 @@ export class ApiServer {
       ['/api/latest', (url, ctx) => this.#latest(url, ctx)],
       ['/api/range', (url, ctx) => this.#range(url, ctx)],
       ['/api/summary', (url) => this.#summary(url)],
+      ['/api/hosts', (url) => ({ ous: options.source.hosts(ouPrefix(url)) })],
       ['/api/status', () => options.source.status()],
       ['/healthz', () => ({ ok: true })],
     ]);
@@ -151,6 +152,12 @@ export class ApiServer {
     }
     return { from, to, series: this.#o.source.summary(this.#selector(url), from, to, depth) };
   }
+}
+
+/** The `ou` parameter as OU tokens (empty = the whole tree). */
+function ouPrefix(url: URL): string[] {
+  const text = url.searchParams.get('ou');
+  return text === null || text === '' ? [] : text.split(':');
 }
 
 /** Fields marking an answer as partial when some delegate did not answer. */

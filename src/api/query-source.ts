@@ -30,6 +30,8 @@ export interface QuerySource {
   ): Promise<Routed<RangeSeries>>;
   /** OU-level summaries (count/sum/min/max/avg per OU and metric). */
   summary(selector: Selector, fromMs: number, toMs: number, depth: number | undefined): unknown[];
+  /** Hosts up/down per OU under an OU prefix (empty = everything). */
+  hosts(ouPrefix: readonly string[]): unknown[];
   tree(): unknown;
   status(): unknown;
 }

@@ -129,6 +129,7 @@ export class TimestampStreamDecoder {
   #prev = 0;
   #delta = 0;
   #acc = 0;
+  readonly #one = new Float64Array(1);
 
   /** Decode `count` timestamps from bits [startBit, endBit) of `buf`. */
   reset(buf: Uint8Array, count: number, startBit = 0, endBit = buf.length * 8): this {
@@ -145,32 +146,57 @@ export class TimestampStreamDecoder {
 
   /** The next timestamp. Throws CANOPY_ERR_CORRUPT_CHUNK when the stream is malformed. */
   next(): number {
-    if (this.#remaining <= 0) {
-      throw new ArchiveError(ARCHIVE_ERROR_CODES.invalidArgument, 'timestamp stream: none left');
+    this.decode(this.#one, 0, 1);
+    return this.#one[0]!;
+  }
+
+  /** Decode the next `count` timestamps into out[offset…] (the bulk path: nothing boxed). */
+  decode(out: Float64Array, offset: number, count: number): void {
+    if (count > this.#remaining) {
+      throw new ArchiveError(
+        ARCHIVE_ERROR_CODES.invalidArgument,
+        `timestamp stream: ${count} timestamps asked, ${this.#remaining} left`,
+      );
     }
-    this.#remaining--;
-    const r = this.#r;
-    if (!this.#started) {
+    this.#remaining -= count;
+    let j = offset;
+    const end = offset + count;
+    if (j < end && !this.#started) {
       this.#started = true;
-      this.#acc = accFromExponent(r.read(ACC_BITS));
-      this.#prev = this.#checked(r.readSigned());
-      this.#delta = r.readSigned();
-      if (!(Math.abs(this.#delta) < RESIDUAL_LIMIT)) throw this.#bad(`delta ${this.#delta}`);
-      return this.#prev;
+      this.#header();
+      out[j++] = this.#prev;
     }
+    for (; j < end; j++) {
+      this.#step();
+      out[j] = this.#prev;
+    }
+  }
+
+  #header(): void {
+    const r = this.#r;
+    this.#acc = accFromExponent(r.read(ACC_BITS));
+    this.#prev = this.#checked(r.readSigned());
+    this.#delta = r.readSigned();
+    if (!(Math.abs(this.#delta) < RESIDUAL_LIMIT)) throw this.#bad(`delta ${this.#delta}`);
+  }
+
+  #step(): void {
+    const r = this.#r;
     const z = readRice(r, riceParameter(this.#acc));
     if (z === RICE_SWITCH) {
       this.#prev = this.#checked(r.readSigned());
       this.#delta = 0;
-      return this.#prev;
+      return;
     }
     const dd = unzigzag(z);
     const d = this.#delta + dd;
-    if (!(Math.abs(d) < RESIDUAL_LIMIT)) throw this.#bad(`delta ${d}`);
+    const t = this.#prev + d;
+    if (!(Math.abs(d) < RESIDUAL_LIMIT) || !(Math.abs(t) <= Number.MAX_SAFE_INTEGER)) {
+      throw this.#bad(`delta ${d}`);
+    }
     this.#acc = accumulate(this.#acc, Math.abs(dd));
     this.#delta = d;
-    this.#prev = this.#checked(this.#prev + d);
-    return this.#prev;
+    this.#prev = t;
   }
 
   #checked(t: number): number {

@@ -38,6 +38,7 @@ export class ValueStreamDecoder {
   #lead = NO_WINDOW;
   #trail = 0;
   #value = 0;
+  readonly #one = new Float64Array(1);
 
   /**
    * Decode `count` values from bits [startBit, endBit) of `buf` (a sealed
@@ -58,22 +59,40 @@ export class ValueStreamDecoder {
 
   /** The next value. Throws CANOPY_ERR_CORRUPT_CHUNK when the stream ends early or is malformed. */
   next(): number {
-    if (this.#remaining <= 0) {
-      throw new ArchiveError(ARCHIVE_ERROR_CODES.invalidArgument, 'value stream: no values left');
-    }
-    this.#remaining--;
-    if (!this.#started) {
-      this.#started = true;
-      const r = this.#r;
-      const e = r.read(2 * ACC_BITS);
-      this.#accD = accFromExponent(e >>> ACC_BITS);
-      this.#accDD = accFromExponent(e & ((1 << ACC_BITS) - 1));
-      return this.#modeRecord();
-    }
-    return this.#mode >= 0 ? this.#nextDecimal() : this.#nextXor();
+    this.decode(this.#one, 0, 1);
+    return this.#one[0]!;
   }
 
-  #modeRecord(): number {
+  /**
+   * Decode the next `count` values into out[offset…]. The bulk path: values
+   * go straight into a typed array, so none is boxed on the way.
+   */
+  decode(out: Float64Array, offset: number, count: number): void {
+    if (count > this.#remaining) {
+      throw new ArchiveError(
+        ARCHIVE_ERROR_CODES.invalidArgument,
+        `value stream: ${count} values asked, ${this.#remaining} left`,
+      );
+    }
+    this.#remaining -= count;
+    let j = offset;
+    const end = offset + count;
+    if (j < end && !this.#started) {
+      this.#started = true;
+      const e = this.#r.read(2 * ACC_BITS);
+      this.#accD = accFromExponent(e >>> ACC_BITS);
+      this.#accDD = accFromExponent(e & ((1 << ACC_BITS) - 1));
+      this.#modeRecord();
+      out[j++] = this.#value;
+    }
+    for (; j < end; j++) {
+      if (this.#mode >= 0) this.#nextDecimal();
+      else this.#nextXor();
+      out[j] = this.#value;
+    }
+  }
+
+  #modeRecord(): void {
     const r = this.#r;
     const mode = r.read(MODE_BITS);
     if (mode <= MAX_SCALE) {
@@ -83,7 +102,7 @@ export class ValueStreamDecoder {
       this.#scaled = s;
       this.#delta = 0;
       this.#value = mode === 0 ? s : s / POW10[mode]!;
-      return this.#value;
+      return;
     }
     if (mode !== MODE_CODE_XOR) throw this.#bad(`mode ${mode}`);
     this.#mode = MODE_XOR;
@@ -91,15 +110,17 @@ export class ValueStreamDecoder {
     this.#lo = r.read32(32);
     this.#lead = NO_WINDOW;
     this.#value = joinFloat(this.#hi, this.#lo);
-    return this.#value;
   }
 
-  #nextDecimal(): number {
+  #nextDecimal(): void {
     const aD = this.#accD;
     const aDD = this.#accDD;
     const useDod = aDD < aD;
     const z = readRice(this.#r, riceParameter(useDod ? aDD : aD));
-    if (z === RICE_SWITCH) return this.#modeRecord();
+    if (z === RICE_SWITCH) {
+      this.#modeRecord();
+      return;
+    }
     const prevDelta = this.#delta;
     const d = useDod ? prevDelta + unzigzag(z) : unzigzag(z);
     const s = this.#scaled + d;
@@ -112,12 +133,11 @@ export class ValueStreamDecoder {
     this.#delta = d;
     const mode = this.#mode;
     this.#value = mode === 0 ? s : s / POW10[mode]!;
-    return this.#value;
   }
 
-  #nextXor(): number {
+  #nextXor(): void {
     const r = this.#r;
-    if (r.read(1) === 0) return this.#value;
+    if (r.read(1) === 0) return; // the same value again
     let shift: number;
     let len: number;
     if (r.read(1) === 0) {
@@ -125,7 +145,10 @@ export class ValueStreamDecoder {
       shift = this.#trail;
       len = 64 - this.#lead - shift;
     } else {
-      if (r.read(1) === 1) return this.#modeRecord();
+      if (r.read(1) === 1) {
+        this.#modeRecord();
+        return;
+      }
       const head = r.read(LEAD_BITS + LENGTH_BITS);
       const lead = head >>> LENGTH_BITS;
       len = (head & ((1 << LENGTH_BITS) - 1)) + 1;
@@ -138,7 +161,6 @@ export class ValueStreamDecoder {
     this.#hi = (this.#hi ^ shifted.hi) >>> 0;
     this.#lo = (this.#lo ^ shifted.lo) >>> 0;
     this.#value = joinFloat(this.#hi, this.#lo);
-    return this.#value;
   }
 
   #bad(what: string): Error {

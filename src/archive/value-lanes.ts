@@ -68,6 +68,7 @@ export class ValueLanes {
   readonly #f: Float64Array;
   readonly #u: Uint32Array;
   readonly #b: Int8Array;
+  readonly #one = new Float64Array(1);
 
   constructor(lanes: number, initialLaneBytes = 32) {
     this.lanes = lanes;
@@ -86,12 +87,20 @@ export class ValueLanes {
   }
 
   /** Append values[i] to lane i, for every lane. */
-  appendRow(values: ArrayLike<number>): void {
-    for (let i = 0; i < this.lanes; i++) this.append(i, values[i]!);
+  appendRow(values: Float64Array): void {
+    for (let i = 0; i < this.lanes; i++) this.#appendFrom(i, values, i);
   }
 
   /** Append one value to lane `i`. */
   append(i: number, v: number): void {
+    this.#one[0] = v;
+    this.#appendFrom(i, this.#one, 0);
+  }
+
+  // Values travel as (typed array, index) down to where they are used: a
+  // double passed to a call V8 does not inline would be boxed, one
+  // allocation per value on the hottest path.
+  #appendFrom(i: number, src: Float64Array, j: number): void {
     const u = this.#u;
     const ui = i * U_STRIDE;
     let pos = u[ui + U_POS]!;
@@ -99,9 +108,9 @@ export class ValueLanes {
       this.#grow(i);
       pos = u[ui + U_POS]!;
     }
-    if (pos === u[ui + U_START]! * 8) pos = this.#startStream(i, v, pos);
-    else if (this.#b[i * B_STRIDE + B_MODE]! >= 0) pos = this.#appendDecimal(i, v, pos);
-    else pos = this.#appendXor(i, v, pos);
+    if (pos === u[ui + U_START]! * 8) pos = this.#startStream(i, src[j]!, pos);
+    else if (this.#b[i * B_STRIDE + B_MODE]! >= 0) pos = this.#appendDecimal(i, src, j, pos);
+    else pos = this.#appendXor(i, src, j, pos);
     u[ui + U_POS] = pos;
   }
 
@@ -147,8 +156,8 @@ export class ValueLanes {
 
   /**
    * Start a new stream in every lane (after the caller copied the old ones
-   * out). Regions are resized to what each lane used plus 1/8 and a reserve,
-   * reusing the buffer unless it is too small or more than twice too big.
+   * out). Regions are resized to what each lane used plus 1/16 and a reserve:
+   * the next block of a series usually needs about as much as the last.
    */
   reset(): void {
     const u = this.#u;
@@ -160,7 +169,11 @@ export class ValueLanes {
       if (this.laneBits(i) > 0) b[bi + B_HINT] = mode >= 0 ? mode - b[bi + B_MIN_TZ]! : MODE_XOR;
       total += this.#nextCapacity(i);
     }
-    if (total > this.#buf.length || total * 2 < this.#buf.length) this.#buf = new Uint8Array(total);
+    // A new buffer when this one is too small or a fifth too big: one
+    // allocation per block at most, and the window's memory stays tight.
+    if (total > this.#buf.length || total * 5 < this.#buf.length * 4) {
+      this.#buf = new Uint8Array(total);
+    }
     let at = 0;
     for (let i = 0; i < this.lanes; i++) {
       const ui = i * U_STRIDE;
@@ -176,15 +189,15 @@ export class ValueLanes {
     const ui = i * U_STRIDE;
     const used = this.laneBytes(i);
     if (used === 0) return this.#u[ui + U_END]! - this.#u[ui + U_START]!;
-    return used + (used >>> 3) + VALUE_RESERVE_BYTES;
+    return used + (used >>> 4) + VALUE_RESERVE_BYTES;
   }
 
-  /** Double lane `i`'s region: copy every lane's stream into a new buffer. */
+  /** Enlarge lane `i`'s region by a quarter (at least two reserves): copy every lane into a new buffer. */
   #grow(i: number): void {
     const u = this.#u;
     const cap = (j: number): number => {
       const c = u[j * U_STRIDE + U_END]! - u[j * U_STRIDE + U_START]!;
-      return j === i ? Math.max(c * 2, this.laneBytes(j) + 2 * VALUE_RESERVE_BYTES) : c;
+      return j === i ? c + Math.max(c >>> 2, 2 * VALUE_RESERVE_BYTES) : c;
     };
     let total = 0;
     for (let j = 0; j < this.lanes; j++) total += cap(j);
@@ -249,7 +262,8 @@ export class ValueLanes {
    * or by the previous delta (delta of delta), whichever has been smaller
    * lately, Rice-coded. A value that does not fit escapes to a mode record.
    */
-  #appendDecimal(i: number, v: number, pos: number): number {
+  #appendDecimal(i: number, src: Float64Array, j: number, pos: number): number {
+    const v = src[j]!;
     const bi = i * B_STRIDE;
     const s = scaleAt(v, this.#b[bi + B_MODE]!);
     if (s === s) {
@@ -283,7 +297,8 @@ export class ValueLanes {
    * decimal switches back ('111' + mode record); else the XOR with the
    * previous bits, in the current window ('10') or a new one ('110').
    */
-  #appendXor(i: number, v: number, pos: number): number {
+  #appendXor(i: number, src: Float64Array, j: number, pos: number): number {
+    const v = src[j]!;
     const u = this.#u;
     const ui = i * U_STRIDE;
     splitFloat(v);

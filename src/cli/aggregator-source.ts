@@ -10,6 +10,7 @@ export function aggregatorSource(
     latest: (sel, limit, ctx) => agg.latest(sel, ctx.params, ctx.hops, limit),
     range: (sel, from, to, limit, ctx) => agg.range(sel, from, to, ctx.params, ctx.hops, limit),
     summary: (sel, from, to, depth) => agg.summary(sel, from, to, depth),
+    hosts: (ouPrefix) => agg.hosts(ouPrefix),
     tree: () => agg.tree(),
     status,
   };

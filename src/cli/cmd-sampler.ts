@@ -30,6 +30,8 @@ Options:
   --synthetic-hosts N      hosts the synthetic plugin impersonates (default 10)
   --synthetic-metrics N    metrics per synthetic host (default 100)
   --seed N                 synthetic seed (default 1)
+  --synthetic-prefix P     synthetic host names are P<n> (default synth-)
+  --synthetic-first-host N number of the first synthetic host (default 0)
   -h, --help               show this help`,
   async run(ctx) {
     const { values } = parseArgs({
@@ -48,6 +50,8 @@ Options:
         'synthetic-hosts',
         'synthetic-metrics',
         'seed',
+        'synthetic-prefix',
+        'synthetic-first-host',
       ]),
       strict: true,
     });
@@ -63,6 +67,8 @@ Options:
       hosts: Number(values['synthetic-hosts'] ?? 10),
       metrics: Number(values['synthetic-metrics'] ?? 100),
       seed: Number(values.seed ?? 1),
+      hostPrefix: values['synthetic-prefix'] ?? 'synth-',
+      firstHost: Number(values['synthetic-first-host'] ?? 0),
     };
     const putListen = values['put-listen'] ?? '127.0.0.1:7471';
     const sampler = new Sampler({
