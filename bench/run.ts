@@ -17,6 +17,7 @@ const SUITES: Record<string, () => Promise<BenchModule>> = {
   sampler: () => import('./sampler.bench.js'),
   'sampler-process': () => import('./sampler-process.bench.js'),
   'wire-real': () => import('./wire-real.bench.js'),
+  aggregator: () => import('./aggregator.bench.js'),
 };
 
 function format(r: BenchResult): string {

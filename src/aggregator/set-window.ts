@@ -81,7 +81,7 @@ export class SetWindow {
     this.metrics = metrics;
     this.maxSamples = maxSamples;
     this.blockSamples = block;
-    this.#lanes = new ValueLanes(metrics, 16 + (block >>> 1));
+    this.#lanes = new ValueLanes(metrics, block, 16 + (block >>> 1));
     this.#latest = new Float64Array(metrics);
     this.#maxBlocks = Math.ceil(maxSamples / block) + 2;
     this.#meta = new Float64Array(this.#maxBlocks * META_STRIDE);
@@ -247,6 +247,10 @@ export class SetWindow {
   }
 }
 
+/** Decoded timestamps and values of one block (shared, grown on demand). */
+let scratchTs = new Float64Array(256);
+let scratchValues = new Float64Array(256);
+
 /** Decode `count` points from the shared decoders, keeping those in [fromMs, toMs]. */
 function collect(
   count: number,
@@ -255,17 +259,24 @@ function collect(
   out: [number, number][],
   n: number,
 ): number {
+  if (scratchTs.length < count) {
+    scratchTs = new Float64Array(count);
+    scratchValues = new Float64Array(count);
+  }
+  const ts = scratchTs;
+  const values = scratchValues;
+  tsDecoder.decode(ts, 0, count);
+  valueDecoder.decode(values, 0, count);
   let k = n;
   for (let j = 0; j < count; j++) {
-    const t = tsDecoder.next();
-    const v = valueDecoder.next();
+    const t = ts[j]!;
     if (t < fromMs) continue;
     if (t > toMs) break;
     if (k < out.length) {
       const p = out[k]!;
       p[0] = t;
-      p[1] = v;
-    } else out.push([t, v]);
+      p[1] = values[j]!;
+    } else out.push([t, values[j]!]);
     k++;
   }
   return k;

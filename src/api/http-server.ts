@@ -2,7 +2,15 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../common/index.js';
-import { CanopyError, HOPS_HEADER, listenOn, toError } from '../common/index.js';
+import {
+  CanopyError,
+  HOPS_HEADER,
+  MISSING_HEADER,
+  RAW_HEADER,
+  listenOn,
+  toError,
+} from '../common/index.js';
+import type { Routed } from './query-source.js';
 import { parseSelector } from '../model/index.js';
 import type { Selector } from '../model/index.js';
 import { ApiError, statusFor } from './errors.js';
@@ -20,6 +28,16 @@ export interface ApiServerOptions {
 }
 
 type Handler = (url: URL, ctx: QueryContext) => unknown;
+
+/** A response body already serialised, with extra headers. */
+class RawBody {
+  readonly text: string;
+  readonly headers: Record<string, string>;
+  constructor(text: string, headers: Record<string, string> = {}) {
+    this.text = text;
+    this.headers = headers;
+  }
+}
 
 /**
  * The read-only HTTP API over an aggregator's subtree. Every error is a JSON
@@ -86,6 +104,7 @@ export class ApiServer {
       const ctx: QueryContext = {
         hops: Number.isInteger(hops) && hops >= 0 ? hops : 0,
         params: url.searchParams,
+        raw: req.headers[RAW_HEADER] !== undefined,
       };
       return [200, await route(url, ctx)];
     } catch (err) {
@@ -130,13 +149,13 @@ export class ApiServer {
 
   async #latest(url: URL, ctx: QueryContext): Promise<unknown> {
     const r = await this.#o.source.latest(this.#selector(url), this.#limit(url), ctx);
-    return { points: r.items, ...partial(r.missing) };
+    return routedBody('points', r, ctx, '');
   }
 
   async #range(url: URL, ctx: QueryContext): Promise<unknown> {
     const { from, to } = this.#timeRange(url, '-5m');
     const r = await this.#o.source.range(this.#selector(url), from, to, this.#limit(url), ctx);
-    return { from, to, series: r.items, ...partial(r.missing) };
+    return routedBody('series', r, ctx, `"from":${from},"to":${to},`);
   }
 
   #summary(url: URL): unknown {
@@ -160,20 +179,33 @@ function ouPrefix(url: URL): string[] {
   return text === null || text === '' ? [] : text.split(':');
 }
 
-/** Fields marking an answer as partial when some delegate did not answer. */
-function partial(missing: { delegate: string; error: string }[]): {
-  partial?: true;
-  missing?: typeof missing;
-} {
-  return missing.length > 0 ? { partial: true, missing } : {};
+/**
+ * Serialise a subtree answer: local items and delegates' fragments spliced
+ * into one array. For a forwarding upper node (`raw`), the bare array with
+ * missing delegates in a header; otherwise `{ …head, key: [...], partial?, missing? }`.
+ */
+function routedBody(key: string, r: Routed<unknown>, ctx: QueryContext, head: string): RawBody {
+  const parts = r.items.map((x) => JSON.stringify(x));
+  const array = `[${[...parts, ...r.fragments].join(',')}]`;
+  if (ctx.raw) {
+    const headers: Record<string, string> =
+      r.missing.length > 0
+        ? { [MISSING_HEADER]: encodeURIComponent(JSON.stringify(r.missing)) }
+        : {};
+    return new RawBody(array, headers);
+  }
+  const tail = r.missing.length > 0 ? `,"partial":true,"missing":${JSON.stringify(r.missing)}` : '';
+  return new RawBody(`{${head}"${key}":${array}${tail}}`);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const raw = body instanceof RawBody;
+  const text = raw ? body.text : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
     'cache-control': 'no-store',
+    ...(raw ? body.headers : {}),
   });
   res.end(text);
 }

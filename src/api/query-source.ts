@@ -6,11 +6,15 @@ export interface QueryContext {
   hops: number;
   /** The original query parameters, forwarded as they are to delegates. */
   params: URLSearchParams;
+  /** Asked by an upper node: answer with the bare item array (see RAW_HEADER). */
+  raw: boolean;
 }
 
 /** A subtree answer: what was found, and which delegates did not answer. */
 export interface Routed<T> {
   items: T[];
+  /** Delegates' items as JSON text (contents of a JSON array), spliced in unparsed. */
+  fragments: string[];
   missing: { delegate: string; error: string }[];
 }
 

@@ -26,9 +26,15 @@ const ESCAPE = (1 << QMAX) - 1;
 /** Returned by readRice when the escape carried SWITCH_CODE: a mode record follows. */
 export const RICE_SWITCH = -1;
 
+// Accumulators and residuals are below 2^31 almost always: the int32 fast
+// paths below avoid Math.floor, which costs V8 several ns per call, and the
+// double paths keep them exact up to 2^53.
+
 /** Rice parameter for accumulator `a`. */
 export function riceParameter(a: number): number {
-  return bitLength(Math.floor(a / POW2[ACC_DECAY]!));
+  return a < 2147483648
+    ? 32 - Math.clz32(a >>> ACC_DECAY)
+    : bitLength(Math.floor(a / POW2[ACC_DECAY]!));
 }
 
 /**
@@ -40,7 +46,8 @@ export function riceParameter(a: number): number {
 export function accumulate(a: number, mag: number): number {
   const limit = 2 * a + 16;
   const c = mag < limit ? mag : limit;
-  return a - Math.floor(a / POW2[ACC_DECAY]!) + (c < ACC_CAP ? c : ACC_CAP);
+  const decay = a < 2147483648 ? a >>> ACC_DECAY : Math.floor(a / POW2[ACC_DECAY]!);
+  return a - decay + (c < ACC_CAP ? c : ACC_CAP);
 }
 
 /** The 6-bit exponent a stream header carries for accumulator `a`. */
@@ -59,12 +66,17 @@ export function accFromExponent(e: number): number {
  * bit length L of z and the L − 1 bits below its leading one.
  */
 export function writeRice(buf: Uint8Array, pos: number, z: number, k: number): number {
+  if (z < 2147483648 && k < 24) {
+    const q = z >>> k;
+    if (q < QMAX && q + 1 + k <= 24) {
+      // One write: q ones, a zero, k low bits.
+      return putBits(buf, pos, (((1 << (q + 1)) - 2) << k) | (z & ((1 << k) - 1)), q + 1 + k);
+    }
+  }
   const q = k === 0 ? z : Math.floor(z / POW2[k]!);
   if (q < QMAX) {
-    const unary = ((1 << q) - 1) << 1;
-    const low = k === 0 ? 0 : z - q * POW2[k]!;
-    if (q + 1 + k <= 24) return putBits(buf, pos, unary * POW2[k]! + low, q + 1 + k);
-    return putWide(buf, putBits(buf, pos, unary, q + 1), low, k);
+    const p = putBits(buf, pos, (1 << (q + 1)) - 2, q + 1);
+    return putWide(buf, p, z - q * POW2[k]!, k);
   }
   const len = bitLength(z);
   const p = putBits(buf, pos, (ESCAPE << WIDTH_BITS) | len, QMAX + WIDTH_BITS);
@@ -79,7 +91,7 @@ export function writeSwitch(buf: Uint8Array, pos: number): number {
 /** Read one Rice-coded integer with parameter `k`, or RICE_SWITCH. */
 export function readRice(r: BitReader, k: number): number {
   const q = r.readUnary(QMAX);
-  if (q < QMAX) return q * POW2[k]! + r.readWide(k);
+  if (q < QMAX) return k <= 24 ? (q << k) + r.read(k) : q * POW2[k]! + r.readWide(k);
   const len = r.read(WIDTH_BITS);
   if (len === SWITCH_CODE) return RICE_SWITCH;
   if (len === 0 || len > MAX_WIDTH) {

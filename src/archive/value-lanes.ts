@@ -68,10 +68,18 @@ export class ValueLanes {
   readonly #f: Float64Array;
   readonly #u: Uint32Array;
   readonly #b: Int8Array;
-  readonly #one = new Float64Array(1);
+  readonly #streamValues: number;
+  /** Rows appended since the streams started. */
+  #rows = 0;
 
-  constructor(lanes: number, initialLaneBytes = 32) {
+  /**
+   * `streamValues`: values each stream is expected to hold (the block size),
+   * 0 when unknown. With it, the first lane to run out of room resizes every
+   * lane to its projected need at once, instead of each lane growing alone.
+   */
+  constructor(lanes: number, streamValues = 0, initialLaneBytes = 32) {
     this.lanes = lanes;
+    this.#streamValues = streamValues;
     const cap = Math.max(initialLaneBytes, VALUE_RESERVE_BYTES * 2);
     this.#buf = new Uint8Array(lanes * cap);
     this.#f = new Float64Array(lanes * F_STRIDE);
@@ -89,12 +97,7 @@ export class ValueLanes {
   /** Append values[i] to lane i, for every lane. */
   appendRow(values: Float64Array): void {
     for (let i = 0; i < this.lanes; i++) this.#appendFrom(i, values, i);
-  }
-
-  /** Append one value to lane `i`. */
-  append(i: number, v: number): void {
-    this.#one[0] = v;
-    this.#appendFrom(i, this.#one, 0);
+    this.#rows++;
   }
 
   // Values travel as (typed array, index) down to where they are used: a
@@ -162,6 +165,7 @@ export class ValueLanes {
   reset(): void {
     const u = this.#u;
     const b = this.#b;
+    this.#rows = 0;
     let total = 0;
     for (let i = 0; i < this.lanes; i++) {
       const bi = i * B_STRIDE;
@@ -192,12 +196,24 @@ export class ValueLanes {
     return used + (used >>> 4) + VALUE_RESERVE_BYTES;
   }
 
-  /** Enlarge lane `i`'s region by a quarter (at least two reserves): copy every lane into a new buffer. */
+  /**
+   * Make room in lane `i`: copy every lane into a new buffer. Each lane gets
+   * at least its need projected to the whole stream from its bits so far
+   * (when the stream length is known); lane `i` at least a quarter more.
+   */
   #grow(i: number): void {
     const u = this.#u;
+    const rows = this.#rows;
+    const target = Math.max(this.#streamValues, rows + 1);
     const cap = (j: number): number => {
       const c = u[j * U_STRIDE + U_END]! - u[j * U_STRIDE + U_START]!;
-      return j === i ? c + Math.max(c >>> 2, 2 * VALUE_RESERVE_BYTES) : c;
+      const used = this.laneBytes(j);
+      const projected =
+        rows > 0 && this.#streamValues > 0
+          ? Math.ceil((used * target) / rows) + (used >>> 4) + VALUE_RESERVE_BYTES
+          : 0;
+      const own = j === i ? c + Math.max(c >>> 2, 2 * VALUE_RESERVE_BYTES) : c;
+      return Math.max(own, projected);
     };
     let total = 0;
     for (let j = 0; j < this.lanes; j++) total += cap(j);

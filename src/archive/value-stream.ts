@@ -9,15 +9,17 @@ import { ValueLanes } from './value-lanes.js';
  */
 export class ValueStreamEncoder {
   readonly #lanes: ValueLanes;
+  readonly #one = new Float64Array(1);
   #count = 0;
 
   constructor(initialBytes = 64) {
-    this.#lanes = new ValueLanes(1, initialBytes);
+    this.#lanes = new ValueLanes(1, 0, initialBytes);
   }
 
   /** Append one value. */
   append(v: number): void {
-    this.#lanes.append(0, v);
+    this.#one[0] = v;
+    this.#lanes.appendRow(this.#one);
     this.#count++;
   }
 

@@ -70,6 +70,11 @@ Options:
       );
       return 1;
     }
+    const partial = body as { partial?: boolean; missing?: { delegate: string; error: string }[] };
+    if (partial.partial) {
+      for (const m of partial.missing ?? [])
+        ctx.stderr(`warning: partial answer, ${m.delegate} did not answer: ${m.error}\n`);
+    }
     if (output === 'json') ctx.stdout(JSON.stringify(body, null, 2) + '\n');
     else if (isRange) printRange(ctx.stdout, body as RangeBody, output);
     else printLatest(ctx.stdout, body as LatestBody, output);

@@ -4,7 +4,7 @@ export type { Clock, TimerHandle } from './clock.js';
 export { createLogger, silentLogger } from './logger.js';
 export type { Logger, LogLevel, LoggerOptions } from './logger.js';
 export { listenOn } from './listen.js';
-export { HOPS_HEADER } from './http-headers.js';
+export { HOPS_HEADER, RAW_HEADER, MISSING_HEADER } from './http-headers.js';
 export { YamlSource, ConfigError, formatProblem, formatPath } from './yaml-source.js';
 export type { ConfigPath, ConfigProblem } from './yaml-source.js';
 export { durationMs, sizeBytes, endpointOf } from './units.js';
