@@ -57,8 +57,8 @@ function links(
   for (const i of r.list([key])) {
     const path: ConfigPath = [key, i];
     if (!r.object(path, ['endpoint', 'mode'])) continue;
-    const ep =
-      r.endpoint([...path, 'endpoint']) ?? r.fail([...path, 'endpoint'], 'endpoint is required');
+    if (r.get([...path, 'endpoint']) === undefined) r.fail(path, 'endpoint is required');
+    const ep = r.endpoint([...path, 'endpoint']);
     const mode = r.oneOf([...path, 'mode'], FORWARD_MODES) ?? 'full';
     if (ep) out.push({ ...ep, mode });
   }

@@ -16,6 +16,7 @@ import type { Selector } from '../model/index.js';
 import { ApiError, statusFor } from './errors.js';
 import type { QueryContext, QuerySource } from './query-source.js';
 import { parseTime } from './time-param.js';
+import { renderExposition } from './exposition.js';
 
 export interface ApiServerOptions {
   host: string;
@@ -59,6 +60,13 @@ export class ApiServer {
       ['/api/hosts', (url) => ({ ous: options.source.hosts(ouPrefix(url)) })],
       ['/api/status', () => options.source.status()],
       ['/healthz', () => ({ ok: true })],
+      [
+        '/metrics',
+        () =>
+          new RawBody(renderExposition(options.source.selfMetrics()), {
+            'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+          }),
+      ],
     ]);
     this.#server = createServer((req, res) => this.#handle(req, res));
     this.#server.on('clientError', (_err, socket) => socket.destroy());

@@ -3,3 +3,5 @@ export type { ApiServerOptions } from './http-server.js';
 export type { QuerySource, QueryContext, Routed } from './query-source.js';
 export { ApiError, STATUS_BY_CODE, statusFor } from './errors.js';
 export { parseTime, parseDuration } from './time-param.js';
+export { renderExposition } from './exposition.js';
+export type { SelfMetric } from './exposition.js';

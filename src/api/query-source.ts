@@ -1,4 +1,5 @@
 import type { LatestPoint, RangeSeries, Selector } from '../model/index.js';
+import type { SelfMetric } from './exposition.js';
 
 /** How a request reached this node, for forwarding through the tree. */
 export interface QueryContext {
@@ -38,4 +39,6 @@ export interface QuerySource {
   hosts(ouPrefix: readonly string[]): unknown[];
   tree(): unknown;
   status(): unknown;
+  /** This node's own health, served at `/metrics`. */
+  selfMetrics(): SelfMetric[];
 }

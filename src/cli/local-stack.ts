@@ -82,10 +82,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     port: o.apiPort,
     logger: o.logger.child({ daemon: 'api' }),
     now: () => clock.now(),
-    source: aggregatorSource(aggregator, () => ({
-      aggregators: [aggregator.stats()],
-      samplers: [sampler.stats()],
-    })),
+    source: aggregatorSource(aggregator, sampler),
   });
   const addr = await api.listen();
   const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;

@@ -55,8 +55,10 @@ export class ConfigReader {
     if (v === null || typeof v !== 'object' || Array.isArray(v))
       return this.fail(path, 'expected a mapping') ?? false;
     for (const key of Object.keys(v)) {
-      if (!allowed.includes(key))
-        this.fail([...path, key], `unknown key '${key}' (allowed: ${allowed.join(', ')})`);
+      if (!allowed.includes(key)) {
+        const message = `unknown key '${key}' (allowed: ${allowed.join(', ')})`;
+        this.problems.push(this.source.keyProblem([...path, key], message));
+      }
     }
     return true;
   }

@@ -65,6 +65,23 @@ export class YamlSource {
     this.value = this.#doc.toJS({ maxAliasCount: 1000 });
   }
 
+  /** A problem about the key itself at `path` (an unknown key): located at the key, not its value. */
+  keyProblem(path: ConfigPath, message: string): ConfigProblem {
+    const parent =
+      this.#doc.getIn(path.slice(0, -1), true) ??
+      (path.length === 1 ? this.#doc.contents : undefined);
+    const items = (
+      parent as
+        { items?: { key?: { value?: unknown; range?: [number, number, number] } }[] } | undefined
+    )?.items;
+    const key = items?.find((pair) => pair.key?.value === path[path.length - 1])?.key;
+    if (key?.range) {
+      const pos = this.#lines.linePos(key.range[0]);
+      return { file: this.file, line: pos.line, column: pos.col, path: formatPath(path), message };
+    }
+    return this.problem(path, message);
+  }
+
   /** A problem at `path` (the nearest existing node when the path itself is missing). */
   problem(path: ConfigPath, message: string): ConfigProblem {
     for (let n = path.length; n >= 0; n--) {

@@ -126,3 +126,27 @@ test('bad selectors get a coded 400 error', async () => {
   assert.equal(missing.status, 400);
   assert.equal(missing.body.error.code, 'CANOPY_ERR_INVALID_TIME');
 });
+
+test('/metrics exposes the stack’s own health in Prometheus text format', async () => {
+  const res = await fetch(`${api}/metrics`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+  const text = await res.text();
+  for (const name of [
+    'canopy_ingest_samples_total',
+    'canopy_live_series',
+    'canopy_replay_buffer_bytes',
+    'canopy_replay_buffer_dropped_samples_total',
+    'canopy_sampler_values_total',
+  ]) {
+    assert.match(text, new RegExp(`^# TYPE ${name} (counter|gauge)$`, 'm'), name);
+  }
+  const ingested = Number(
+    /^canopy_ingest_samples_total\{daemon="local-l1"\} (\d+)$/m.exec(text)?.[1],
+  );
+  assert.ok(ingested > 0, 'samples were ingested');
+  assert.match(
+    text,
+    /^canopy_replay_buffer_dropped_samples_total\{daemon="sampler-this-host",uplink="push:127\.0\.0\.1:\d+",mode="full"\} 0$/m,
+  );
+});
