@@ -56,6 +56,7 @@ function synthetic(hosts: number): SyntheticPlugin {
 /** Windows per set key, created on first sight; a set whose layout changed restarts. */
 class WindowMap {
   readonly windows = new Map<string, SetWindow>();
+  #sets = 0;
 
   append(key: string, t: number, values: Float64Array): void {
     let w = this.windows.get(key);
@@ -66,7 +67,12 @@ class WindowMap {
     w.append(t, values);
   }
 
+  get sets(): number {
+    return this.#sets;
+  }
+
   perSeries(): { bytes: number; series: number } {
+    this.#sets = this.windows.size;
     let bytes = 0;
     let series = 0;
     for (const w of this.windows.values()) {
@@ -98,11 +104,14 @@ async function memoryFigures(
   plugins: SamplerPlugin[],
   gc: (() => void) | undefined,
 ): Promise<BenchResult[]> {
-  const before = gc ? heapBytes(gc) : 0;
   const map = await fill(plugins, WINDOW_SAMPLES);
-  const after = gc ? heapBytes(gc) : 0;
   const { bytes, series } = map.perSeries();
-  const avgMetrics = series / map.windows.size;
+  // The heap the windows hold: measured by dropping them, so whatever the
+  // plugins allocated meanwhile (caches, buffers) is not counted.
+  const withWindows = gc ? heapBytes(gc) : 0;
+  map.windows.clear();
+  const without = gc ? heapBytes(gc) : 0;
+  const avgMetrics = series / map.sets;
   const baseline = {
     name: 'uncompressed ring (8 B/value + 8 B/timestamp/set)',
     value: uncompressedPerSeries(avgMetrics),
@@ -118,7 +127,7 @@ async function memoryFigures(
     },
   ];
   if (gc) {
-    const heap = (after - before) / series;
+    const heap = (withWindows - without) / series;
     out.push({
       name: `${label}: bytes/series by heap delta`,
       value: heap,

@@ -5,5 +5,6 @@ export { ValueStreamEncoder } from './value-stream.js';
 export { ValueStreamDecoder } from './value-decoder.js';
 export { TimestampStreamEncoder, TimestampStreamDecoder } from './timestamp-stream.js';
 export { ChunkCursor } from './chunk-cursor.js';
+export { MEMORY_COST } from './memory-cost.js';
 export { ArchiveError, ARCHIVE_ERROR_CODES } from './errors.js';
 export type { ArchiveErrorCode } from './errors.js';

@@ -1,6 +1,7 @@
 import { BitReader } from './bit-reader.js';
 import { putBits, putSigned, unzigzag, zigzag } from './bit-writer.js';
 import { ARCHIVE_ERROR_CODES, ArchiveError, corruptChunk } from './errors.js';
+import { MEMORY_COST } from './memory-cost.js';
 import {
   accExponent,
   accFromExponent,
@@ -111,7 +112,7 @@ export class TimestampStreamEncoder {
 
   /** Estimated memory held. */
   bytes(): number {
-    return this.#buf.byteLength + 2 * 64;
+    return this.#buf.byteLength + MEMORY_COST.typedArray + MEMORY_COST.object;
   }
 
   #grow(): void {

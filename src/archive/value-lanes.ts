@@ -1,5 +1,6 @@
 import { putBits, putSigned, putBits32, zigzag } from './bit-writer.js';
 import { decimalTrailingZeros, scaleAt, smallestScale } from './decimal-scale.js';
+import { MEMORY_COST } from './memory-cost.js';
 import { ctz32, scratchHi, scratchLo, splitFloat } from './float-bits.js';
 import {
   accExponent,
@@ -51,8 +52,6 @@ const B_HINT = 3;
 /** Decimal digits every scaled value of the stream ended with: the next stream can drop them. */
 const B_MIN_TZ = 4;
 
-/** Estimated bytes of one JS object or typed array beyond its elements. */
-const OBJECT_BYTES = 64;
 
 /**
  * Streaming encoder of `lanes` independent value streams (one per series)
@@ -82,9 +81,12 @@ export class ValueLanes {
     this.#streamValues = streamValues;
     const cap = Math.max(initialLaneBytes, VALUE_RESERVE_BYTES * 2);
     this.#buf = new Uint8Array(lanes * cap);
-    this.#f = new Float64Array(lanes * F_STRIDE);
-    this.#u = new Uint32Array(lanes * U_STRIDE);
-    this.#b = new Int8Array(lanes * B_STRIDE);
+    // One ArrayBuffer for the three state arrays: a typed array with its own
+    // buffer costs ~200 B, a view on a shared one ~100 B (memory-cost.ts).
+    const state = new ArrayBuffer(lanes * (F_STRIDE * 8 + U_STRIDE * 4 + B_STRIDE));
+    this.#f = new Float64Array(state, 0, lanes * F_STRIDE);
+    this.#u = new Uint32Array(state, lanes * F_STRIDE * 8, lanes * U_STRIDE);
+    this.#b = new Int8Array(state, lanes * (F_STRIDE * 8 + U_STRIDE * 4), lanes * B_STRIDE);
     for (let i = 0; i < lanes; i++) {
       const ui = i * U_STRIDE;
       this.#u[ui + U_START] = i * cap;
@@ -150,10 +152,10 @@ export class ValueLanes {
   bytes(): number {
     return (
       this.#buf.byteLength +
-      this.#f.byteLength +
-      this.#u.byteLength +
-      this.#b.byteLength +
-      5 * OBJECT_BYTES
+      this.#f.buffer.byteLength +
+      2 * MEMORY_COST.typedArray +
+      2 * MEMORY_COST.view +
+      MEMORY_COST.object
     );
   }
 

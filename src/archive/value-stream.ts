@@ -1,3 +1,4 @@
+import { MEMORY_COST } from './memory-cost.js';
 import { ValueLanes } from './value-lanes.js';
 
 /**
@@ -48,6 +49,6 @@ export class ValueStreamEncoder {
 
   /** Estimated memory held. */
   bytes(): number {
-    return this.#lanes.bytes() + 64;
+    return this.#lanes.bytes() + MEMORY_COST.typedArray + MEMORY_COST.object;
   }
 }

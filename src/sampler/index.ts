@@ -21,3 +21,5 @@ export type {
 } from './send-filter.js';
 export { SamplerError, SAMPLER_ERROR_CODES, pluginConfigError } from './errors.js';
 export type { SamplerErrorCode } from './errors.js';
+export { loadSamplerConfig } from './config.js';
+export type { SamplerConfig } from './config.js';
