@@ -1,6 +1,7 @@
 import {
   ARCHIVE_ERROR_CODES,
   ArchiveError,
+  MEMORY_COST,
   TimestampStreamDecoder,
   TimestampStreamEncoder,
   ValueLanes,
@@ -21,18 +22,16 @@ export interface SetWindowOptions {
   readonly blockSamples?: number;
 }
 
-// Sealed blocks are described by a fixed ring of numbers, not objects.
-const META_STRIDE = 5;
+// Sealed blocks are described by a fixed ring of numbers, not objects. Every
+// sealed block holds exactly blockSamples samples.
+const META_STRIDE = 4;
 const M_FIRST_TS = 0;
 const M_LAST_TS = 1;
-const M_COUNT = 2;
 /** Byte offset of the block in the arena. */
-const M_OFFSET = 3;
-const M_LENGTH = 4;
+const M_OFFSET = 2;
+const M_LENGTH = 3;
 /** Blocks up to this length index their streams with u16 offsets, longer ones with u32. */
 const U16_LIMIT = 0xffff;
-/** Estimated bytes of one JS object or typed array beyond its elements. */
-const OBJECT_BYTES = 64;
 const DEFAULT_BLOCK_SAMPLES = 120;
 
 // Range reads are synchronous, so one pair of decoders serves every window.
@@ -82,9 +81,11 @@ export class SetWindow {
     this.maxSamples = maxSamples;
     this.blockSamples = block;
     this.#lanes = new ValueLanes(metrics, block, 16 + (block >>> 1));
-    this.#latest = new Float64Array(metrics);
     this.#maxBlocks = Math.ceil(maxSamples / block) + 2;
-    this.#meta = new Float64Array(this.#maxBlocks * META_STRIDE);
+    // Two views on one buffer: a typed array with its own buffer costs ~200 B.
+    const state = new ArrayBuffer((metrics + this.#maxBlocks * META_STRIDE) * 8);
+    this.#latest = new Float64Array(state, 0, metrics);
+    this.#meta = new Float64Array(state, metrics * 8, this.#maxBlocks * META_STRIDE);
   }
 
   /** Samples currently held. */
@@ -154,17 +155,19 @@ export class SetWindow {
   }
 
   /**
-   * Estimated memory held: every typed array's bytes plus ~64 B per JS
-   * object (the window, its encoders and arrays).
+   * Estimated memory held: every typed array's bytes plus what V8 spends
+   * per object, typed array and view (MEMORY_COST, measured).
    */
   bytes(): number {
     return (
       this.#arena.byteLength +
-      this.#meta.byteLength +
-      this.#latest.byteLength +
+      MEMORY_COST.typedArray +
+      this.#latest.buffer.byteLength +
+      MEMORY_COST.typedArray +
+      MEMORY_COST.view +
       this.#lanes.bytes() +
       this.#ts.bytes() +
-      4 * OBJECT_BYTES
+      MEMORY_COST.object
     );
   }
 
@@ -180,7 +183,7 @@ export class SetWindow {
     const arena = this.#arena;
     const offset = meta[m + M_OFFSET]!;
     const wide = meta[m + M_LENGTH]! > U16_LIMIT;
-    const count = meta[m + M_COUNT]!;
+    const count = this.blockSamples;
     const tableBytes = (this.metrics + 1) * (wide ? 4 : 2);
     const tsEnd = offset + readEnd(arena, offset, 0, wide);
     const laneStart = offset + readEnd(arena, offset, i, wide);
@@ -194,7 +197,7 @@ export class SetWindow {
   #expire(): void {
     const meta = this.#meta;
     while (this.#blocks > 0) {
-      const count = meta[this.#metaHead * META_STRIDE + M_COUNT]!;
+      const count = this.blockSamples;
       if (this.size - count < this.maxSamples) return;
       this.#sealed -= count;
       this.#blocks--;
@@ -228,7 +231,6 @@ export class SetWindow {
     const m = ((this.#metaHead + this.#blocks) % this.#maxBlocks) * META_STRIDE;
     meta[m + M_FIRST_TS] = this.#openFirstTs;
     meta[m + M_LAST_TS] = this.#latestTs;
-    meta[m + M_COUNT] = this.#open;
     meta[m + M_OFFSET] = live;
     meta[m + M_LENGTH] = length;
     this.#blocks++;
