@@ -18,6 +18,7 @@ const SUITES: Record<string, () => Promise<BenchModule>> = {
   'sampler-process': () => import('./sampler-process.bench.js'),
   'wire-real': () => import('./wire-real.bench.js'),
   aggregator: () => import('./aggregator.bench.js'),
+  'live-window': () => import('./live-window.bench.js'),
 };
 
 function format(r: BenchResult): string {

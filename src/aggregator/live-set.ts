@@ -1,22 +1,47 @@
-import type { MetricName, SetInstance, SetSample } from '../model/index.js';
+import type { MetricName, Selector, SetInstance, SetSample } from '../model/index.js';
+import { SetWindow } from './set-window.js';
 
 /**
- * The live state of one set instance: its latest sample and a ring of recent
- * samples. Timestamps are shared by every metric of the set (one timestamp per
- * group), so the ring stores one timestamp per sample and the values
- * row-major: slot s holds metric i at `values[s * n + i]`.
+ * Where a metric of a set sits below the host: its full group path and its
+ * own name. Shared by every set with the same schema and group path, so ten
+ * thousand hosts with the same `cpu` set hold one copy of the names.
+ */
+export interface NameTemplate {
+  readonly groups: readonly string[];
+  readonly metric: string;
+  /** `group:…:metric`, the path below the host. */
+  readonly path: string;
+}
+
+/** Templates of a set's metrics; a metric name `cpu0:user` adds a group token. */
+export function nameTemplates(set: Pick<SetInstance, 'groups' | 'schema'>): NameTemplate[] {
+  return set.schema.metrics.map((m) => {
+    const parts = m.name.split(':');
+    const metric = parts.pop()!;
+    const groups = [...set.groups, ...parts];
+    return { groups, metric, path: [...groups, metric].join(':') };
+  });
+}
+
+/**
+ * The live state of one set instance: a compressed window of its recent
+ * samples (one timestamp per sample, shared by every metric of the set), the
+ * latest strings, and what staleness needs.
  */
 export class LiveSet {
   readonly key: string;
   set: SetInstance;
-  /** Parsed names of each metric, built once per schema (queries match on them). */
-  names: MetricName[];
+  templates: readonly NameTemplate[];
   readonly capacity: number;
-  #timestamps: Float64Array;
-  #values: Float64Array;
-  #strings: (string | undefined)[] | null;
-  #count = 0;
-  #next = 0;
+  #window: SetWindow;
+  #strings: (string | undefined)[] | null = null;
+  /** Reused for matching so queries allocate no name per metric. */
+  readonly #scratch: {
+    ous: readonly string[];
+    host: string;
+    groups: readonly string[];
+    metric: string;
+  };
   lastTimestampMs = -Infinity;
   /** Wall-clock time of the last sample received, for staleness (TN). */
   lastSeenMs = 0;
@@ -25,33 +50,33 @@ export class LiveSet {
   /** Source peer that delivered the last sample. */
   source = '';
 
-  constructor(key: string, set: SetInstance, capacity: number) {
+  constructor(key: string, set: SetInstance, capacity: number, templates: readonly NameTemplate[]) {
     this.key = key;
     this.set = set;
     this.capacity = capacity;
-    this.names = metricNames(set);
-    const n = set.schema.metrics.length;
-    this.#timestamps = new Float64Array(capacity);
-    this.#values = new Float64Array(capacity * n);
-    this.#strings = null;
+    this.templates = templates;
+    this.#window = new SetWindow({ metrics: set.schema.metrics.length, maxSamples: capacity });
+    this.#scratch = { ous: set.ous, host: set.host, groups: [], metric: '' };
   }
 
   get size(): number {
-    return this.#count;
+    return this.#window.size;
   }
 
-  /** Approximate bytes held by this set's window. */
+  get metricCount(): number {
+    return this.templates.length;
+  }
+
+  /** Approximate bytes held by this set (window, strings, object overhead). */
   bytes(): number {
-    return this.#timestamps.byteLength + this.#values.byteLength + 200 + this.names.length * 120;
+    return this.#window.bytes() + 160 + (this.#strings ? 64 + this.#strings.length * 16 : 0);
   }
 
   /** Replace the schema (layout changed): the window restarts. */
-  reset(set: SetInstance): void {
+  reset(set: SetInstance, templates: readonly NameTemplate[]): void {
     this.set = set;
-    this.names = metricNames(set);
-    this.#values = new Float64Array(this.capacity * set.schema.metrics.length);
-    this.#count = 0;
-    this.#next = 0;
+    this.templates = templates;
+    this.#window = new SetWindow({ metrics: set.schema.metrics.length, maxSamples: this.capacity });
     this.#strings = null;
     this.lastTimestampMs = -Infinity;
   }
@@ -61,54 +86,45 @@ export class LiveSet {
    * what we already hold and are ignored, which makes delivery exactly-once.
    */
   append(sample: SetSample, nowMs: number, source: string): boolean {
-    if (sample.timestampMs <= this.lastTimestampMs) return false;
-    const n = this.set.schema.metrics.length;
-    if (sample.values.length !== n) return false;
-    const slot = this.#next;
-    this.#timestamps[slot] = sample.timestampMs;
-    this.#values.set(sample.values, slot * n);
+    const t = sample.timestampMs;
+    if (t <= this.lastTimestampMs || !Number.isSafeInteger(t)) return false;
+    if (sample.values.length !== this.set.schema.metrics.length) return false;
+    this.#window.append(t, sample.values);
     if (sample.strings) this.#strings = [...sample.strings];
-    this.#next = (slot + 1) % this.capacity;
-    if (this.#count < this.capacity) this.#count++;
-    if (Number.isFinite(this.lastTimestampMs))
-      this.intervalMs = sample.timestampMs - this.lastTimestampMs;
-    this.lastTimestampMs = sample.timestampMs;
+    if (Number.isFinite(this.lastTimestampMs)) this.intervalMs = t - this.lastTimestampMs;
+    this.lastTimestampMs = t;
     this.lastSeenMs = nowMs;
     this.source = source;
     return true;
   }
 
+  /** The full name of metric `i` (a new object the caller may keep). */
+  nameAt(i: number): MetricName {
+    const tpl = this.templates[i]!;
+    return { ous: this.set.ous, host: this.set.host, groups: tpl.groups, metric: tpl.metric };
+  }
+
+  /** Whether metric `i` is selected, without allocating. */
+  matches(selector: Selector, i: number): boolean {
+    const tpl = this.templates[i]!;
+    const s = this.#scratch;
+    s.ous = this.set.ous;
+    s.host = this.set.host;
+    s.groups = tpl.groups;
+    s.metric = tpl.metric;
+    return selector.matches(s);
+  }
+
   /** Latest value of metric `index` (a string for string metrics). */
   latest(index: number): { timestampMs: number; value: number | string } | undefined {
-    if (this.#count === 0) return undefined;
-    const n = this.set.schema.metrics.length;
-    const slot = (this.#next - 1 + this.capacity) % this.capacity;
+    const p = this.#window.latest(index);
+    if (!p) return undefined;
     const str = this.#strings?.[index];
-    const value = str ?? this.#values[slot * n + index]!;
-    return { timestampMs: this.#timestamps[slot]!, value };
+    return { timestampMs: p.timestampMs, value: str ?? p.value };
   }
 
   /** Points of metric `index` with fromMs ≤ t ≤ toMs, oldest first. */
   range(index: number, fromMs: number, toMs: number): [number, number][] {
-    const n = this.set.schema.metrics.length;
-    const out: [number, number][] = [];
-    const start = (this.#next - this.#count + this.capacity) % this.capacity;
-    for (let k = 0; k < this.#count; k++) {
-      const slot = (start + k) % this.capacity;
-      const t = this.#timestamps[slot]!;
-      if (t < fromMs) continue;
-      if (t > toMs) break;
-      out.push([t, this.#values[slot * n + index]!]);
-    }
-    return out;
+    return this.#window.range(index, fromMs, toMs);
   }
-}
-
-/** Namespace names of a set's metrics; a metric name `cpu0:user` adds a group token. */
-export function metricNames(set: SetInstance): MetricName[] {
-  return set.schema.metrics.map((m) => {
-    const parts = m.name.split(':');
-    const metric = parts.pop()!;
-    return { ous: set.ous, host: set.host, groups: [...set.groups, ...parts], metric };
-  });
 }

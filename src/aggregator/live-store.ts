@@ -5,9 +5,11 @@ import type {
   Selector,
   SetInstance,
   SetSample,
+  SetSchema,
 } from '../model/index.js';
 import { formatName, schemaDigest, setInstanceKey } from '../model/index.js';
-import { LiveSet } from './live-set.js';
+import { LiveSet, nameTemplates } from './live-set.js';
+import type { NameTemplate } from './live-set.js';
 
 export interface LiveStoreOptions {
   /** Samples kept per set in the recent window. */
@@ -23,6 +25,13 @@ export class LiveStore {
   readonly #options: LiveStoreOptions;
   readonly #sets = new Map<string, LiveSet>();
   readonly #digests = new WeakMap<SetInstance, string>();
+  /**
+   * One copy of each schema and of each set of name templates, shared by all
+   * sets with the same layout: thousands of hosts send the same schemas, and
+   * per-set copies would cost more than the compressed data.
+   */
+  readonly #schemas = new Map<string, SetSchema>();
+  readonly #templates = new Map<string, readonly NameTemplate[]>();
   #samples = 0;
   #values = 0;
   #duplicates = 0;
@@ -34,13 +43,18 @@ export class LiveStore {
   ingest(set: SetInstance, sample: SetSample, nowMs: number, source: string): boolean {
     const key = setInstanceKey(set);
     let live = this.#sets.get(key);
-    if (!live) {
-      live = new LiveSet(key, set, this.#options.windowSamples);
-      this.#sets.set(key, live);
-    } else if (live.set !== set && this.#digest(live.set) !== this.#digest(set)) {
-      live.reset(set);
-    } else {
-      live.set = set;
+    if (!live || live.set !== set) {
+      const digest = this.#digest(set);
+      if (!live) {
+        const shared = this.#shared(set, digest);
+        live = new LiveSet(key, shared.set, this.#options.windowSamples, shared.templates);
+        this.#sets.set(key, live);
+        this.#digests.set(live.set, digest);
+      } else if (this.#digest(live.set) !== digest) {
+        const shared = this.#shared(set, digest);
+        live.reset(shared.set, shared.templates);
+        this.#digests.set(live.set, digest);
+      }
     }
     const stored = live.append(sample, nowMs, source);
     if (stored) {
@@ -48,6 +62,24 @@ export class LiveStore {
       this.#values += sample.values.length;
     } else this.#duplicates++;
     return stored;
+  }
+
+  #shared(
+    set: SetInstance,
+    digest: string,
+  ): { set: SetInstance; templates: readonly NameTemplate[] } {
+    let schema = this.#schemas.get(digest);
+    if (!schema) {
+      schema = set.schema;
+      this.#schemas.set(digest, schema);
+    }
+    const tplKey = `${digest}\0${set.groups.join(':')}`;
+    let templates = this.#templates.get(tplKey);
+    if (!templates) {
+      templates = nameTemplates(set);
+      this.#templates.set(tplKey, templates);
+    }
+    return { set: schema === set.schema ? set : { ...set, schema }, templates };
   }
 
   #digest(set: SetInstance): string {
@@ -70,7 +102,7 @@ export class LiveStore {
     let series = 0;
     let bytes = 0;
     for (const s of this.#sets.values()) {
-      series += s.names.length;
+      series += s.metricCount;
       bytes += s.bytes();
     }
     return {
@@ -103,9 +135,8 @@ export class LiveStore {
   *#matching(selector: Selector): Generator<[LiveSet, number, MetricName]> {
     for (const s of this.#sets.values()) {
       if (!selector.matchesSetPrefix(s.set.ous, s.set.host, s.set.groups)) continue;
-      for (let i = 0; i < s.names.length; i++) {
-        const name = s.names[i]!;
-        if (selector.matches(name)) yield [s, i, name];
+      for (let i = 0; i < s.metricCount; i++) {
+        if (s.matches(selector, i)) yield [s, i, s.nameAt(i)];
       }
     }
   }

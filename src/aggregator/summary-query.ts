@@ -38,9 +38,8 @@ export function summarizeHosts(
       continue;
     const ou = ouAt(set.ous, depth);
     set.schema.metrics.forEach((m, i) => {
-      const name = s.names[i];
-      if (m.type === 'string' || name === undefined || !selector.matches(name)) return;
-      const metric = [...name.groups, name.metric].join(':');
+      if (m.type === 'string' || !s.matches(selector, i)) return;
+      const metric = s.templates[i]!.path;
       const cells = out.series(ou, metric, m.unit, m.semantics);
       for (const [t, v] of s.range(i, fromMs, toMs)) SummaryCollector.addValue(cells, t, v);
     });

@@ -60,7 +60,7 @@ export function buildTree(
     host.up = nowMs - host.lastSeenMs <= staleness.tmaxIntervals * interval;
     host.groups.push({
       name: s.set.groups.join(':'),
-      metrics: s.names.length,
+      metrics: s.metricCount,
       lastTimestampMs: s.lastTimestampMs,
     });
   }

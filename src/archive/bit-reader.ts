@@ -53,6 +53,22 @@ export class BitReader {
     return ((this.#word(pos >>> 3) << (pos & 7)) >>> (32 - n)) >>> 0;
   }
 
+  /**
+   * The next 32 bits without consuming them, as an int32; at least the first
+   * 25 are the stream's (or past its end: `skip` checks). For decoders that
+   * take several fields from one load.
+   */
+  peek(): number {
+    const pos = this.pos;
+    return this.#word(pos >>> 3) << (pos & 7);
+  }
+
+  /** Consume `n` bits after a `peek`. */
+  skip(n: number): void {
+    if (this.pos + n > this.end) throw this.#truncated(n);
+    this.pos += n;
+  }
+
   /** Read an `n`-bit unsigned integer, n ≤ 53. */
   readWide(n: number): number {
     if (n <= 24) return this.read(n);

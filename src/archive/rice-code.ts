@@ -90,6 +90,13 @@ export function writeSwitch(buf: Uint8Array, pos: number): number {
 
 /** Read one Rice-coded integer with parameter `k`, or RICE_SWITCH. */
 export function readRice(r: BitReader, k: number): number {
+  // Fast path: unary, zero and k bits all inside one 25-bit peek.
+  const w = r.peek();
+  const ones = Math.clz32(~w);
+  if (ones < QMAX && ones + 1 + k <= 25) {
+    r.skip(ones + 1 + k);
+    return k === 0 ? ones : (ones << k) | ((w << (ones + 1)) >>> (32 - k));
+  }
   const q = r.readUnary(QMAX);
   if (q < QMAX) return k <= 24 ? (q << k) + r.read(k) : q * POW2[k]! + r.readWide(k);
   const len = r.read(WIDTH_BITS);

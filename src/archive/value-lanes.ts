@@ -52,7 +52,6 @@ const B_HINT = 3;
 /** Decimal digits every scaled value of the stream ended with: the next stream can drop them. */
 const B_MIN_TZ = 4;
 
-
 /**
  * Streaming encoder of `lanes` independent value streams (one per series)
  * that share one byte buffer, each lane owning a region of it. Appending

@@ -133,19 +133,21 @@ describe('value stream', () => {
     assert.ok(atScale0.length < atScale3.length, `${atScale0.length} vs ${atScale3.length}`);
   });
 
-  it('pairs timestamps and values through ChunkCursor', () => {
+  it('pairs timestamps and values through ChunkCursor, across its decoding batches', () => {
+    const n = 150;
     const ts = new TimestampStreamEncoder();
     const vs = new ValueStreamEncoder();
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < n; i++) {
       ts.append(1_700_000_000_000 + 1000 * i);
       vs.append(i / 4);
     }
-    const c = new ChunkCursor().reset(ts.seal(), vs.seal(), 50);
+    const c = new ChunkCursor().reset(ts.seal(), vs.seal(), n);
     const got: [number, number][] = [];
     while (c.next()) got.push([c.timestampMs, c.value]);
+    assert.equal(c.next(), false);
     assert.deepEqual(
       got,
-      Array.from({ length: 50 }, (_, i) => [1_700_000_000_000 + 1000 * i, i / 4]),
+      Array.from({ length: n }, (_, i) => [1_700_000_000_000 + 1000 * i, i / 4]),
     );
   });
 });
