@@ -10,6 +10,7 @@ import type {
 } from '../link/index.js';
 import type { LatestPoint, RangeSeries, Selector } from '../model/index.js';
 import type { AuthConfig, JsonValue } from '../protocol/index.js';
+import type { Store } from '../stores/index.js';
 import { Delegates } from './delegates.js';
 import type { DelegateView } from './delegates.js';
 import { LiveStore } from './live-store.js';
@@ -56,6 +57,8 @@ export interface AggregatorOptions {
   replayBufferBytes?: number;
   /** Deadline for a query forwarded to a delegate. */
   forwardTimeoutMs?: number;
+  /** Where received host data is written besides the live tree (archive, CSV, …). */
+  stores?: readonly Store[];
 }
 
 export interface AggregatorStats {
@@ -72,6 +75,8 @@ export interface AggregatorStats {
   uplinks: UplinkStats[];
   delegates: DelegateView[];
   summaryBuilder: ReturnType<SummaryBuilder['stats']>;
+  stores: { name: string; stats: Record<string, number | string> }[];
+  storeErrors: number;
   expiredSets: number;
 }
 
@@ -95,6 +100,7 @@ export class Aggregator {
   #apiUrl: string | null = null;
   #timer: TimerHandle | undefined;
   #expired = 0;
+  #storeErrors = 0;
   #closed = false;
 
   constructor(options: AggregatorOptions) {
@@ -121,7 +127,7 @@ export class Aggregator {
       greeting: (mode) => this.#greeting(mode),
     });
     for (const p of options.push ?? []) this.#uplinks.addPush(p);
-    const onSamples = (peer: PeerInfo, samples: ReceivedSample[]): void =>
+    const onSamples = (peer: PeerInfo, samples: ReceivedSample[]): Promise<void> | void =>
       this.#ingest(peer, samples);
     const onControl = (peer: PeerInfo, body: unknown): void => this.#onControl(peer, body);
     const onPeerChange = (peer: PeerInfo, connected: boolean): void =>
@@ -186,11 +192,18 @@ export class Aggregator {
     };
   }
 
-  #ingest(peer: PeerInfo, samples: ReceivedSample[]): void {
+  /**
+   * Store a batch: live tree, then the stores. The returned promise (which
+   * gates the acknowledgement to the producer) waits for the durable stores,
+   * so a producer drops from its replay buffer only what survives a crash.
+   */
+  #ingest(peer: PeerInfo, samples: ReceivedSample[]): Promise<void> | void {
     const now = this.#o.clock.now();
     const wantsFull = this.#uplinks.wants('full');
     const wantsSummary = this.#uplinks.wants('summary');
-    for (const { set, sample } of samples) {
+    const stored: ReceivedSample[] = [];
+    for (const item of samples) {
+      const { set, sample } = item;
       if (set.kind === 'summary') {
         if (!this.summaries.ingest(set, sample, now, peer.name)) continue;
         this.delegates.sawOu(peer.name, set.ous);
@@ -200,10 +213,34 @@ export class Aggregator {
         continue;
       }
       if (!this.store.ingest(set, sample, now, peer.name)) continue;
+      stored.push(item);
       if (wantsFull) this.#uplinks.offer('full', set, sample);
       if (wantsSummary) this.#builder.add(set, sample);
     }
     this.#uplinks.kick();
+    return stored.length > 0 ? this.#writeStores(stored) : undefined;
+  }
+
+  #writeStores(items: ReceivedSample[]): Promise<void> | void {
+    let durable: Promise<void>[] | undefined;
+    for (const store of this.#o.stores ?? []) {
+      const mine = items.filter((x) => store.accepts(x.set));
+      if (mine.length === 0) continue;
+      try {
+        const done = store.write(mine);
+        if (done && store.durable) (durable ??= []).push(done);
+        else if (done) done.catch((err: unknown) => this.#storeFailed(store.name, err));
+      } catch (err) {
+        if (store.durable) throw err;
+        this.#storeFailed(store.name, err);
+      }
+    }
+    return durable ? Promise.all(durable).then(() => undefined) : undefined;
+  }
+
+  #storeFailed(name: string, err: unknown): void {
+    this.#storeErrors++;
+    this.#o.logger.error('store write failed', { store: name, error: toError(err) });
   }
 
   #onControl(peer: PeerInfo, body: unknown): void {
@@ -339,6 +376,8 @@ export class Aggregator {
       uplinks: this.#uplinks.stats(),
       delegates: this.delegates.list(),
       summaryBuilder: this.#builder.stats(),
+      stores: (this.#o.stores ?? []).map((st) => ({ name: st.name, stats: st.stats() })),
+      storeErrors: this.#storeErrors,
       expiredSets: this.#expired,
     };
   }
@@ -349,5 +388,6 @@ export class Aggregator {
     for (const p of this.#pulls) p.close();
     await this.#uplinks.close();
     await this.#server.close();
+    for (const st of this.#o.stores ?? []) await st.close();
   }
 }

@@ -28,6 +28,8 @@ pull:
   - endpoint: 127.0.0.1:7471
 push:
   - { endpoint: "127.0.0.1:7600", mode: summary }
+stores:
+  - { type: csv, dir: /var/lib/canopy/csv, schemas: "^(cpu|meminfo)$", rotate: 1h }
 `),
   );
   assert.deepEqual(c, {
@@ -44,6 +46,7 @@ push:
     replayBufferBytes: 32 * 1024 * 1024,
     pull: [{ host: '127.0.0.1', port: 7471, mode: 'full' }],
     push: [{ host: '127.0.0.1', port: 7600, mode: 'summary' }],
+    csv: [{ dir: '/var/lib/canopy/csv', schemas: /^(cpu|meminfo)$/, rotateMs: 3_600_000 }],
   });
 });
 

@@ -20,6 +20,8 @@ export interface AggregatorConfig {
   replayBufferBytes: number;
   pull: { host: string; port: number; mode: ForwardMode }[];
   push: { host: string; port: number; mode: ForwardMode }[];
+  /** CSV stores (LDMS store policies: which schemas go where). */
+  csv: { dir: string; schemas: RegExp | undefined; rotateMs: number | undefined }[];
 }
 
 const KEYS = [
@@ -36,6 +38,7 @@ const KEYS = [
   'replay_buffer',
   'pull',
   'push',
+  'stores',
 ] as const;
 
 export const AGGREGATOR_DEFAULTS = {
@@ -73,6 +76,28 @@ function ous(r: ConfigReader): string[] {
   return tokens;
 }
 
+function stores(r: ConfigReader): AggregatorConfig['csv'] {
+  const out: AggregatorConfig['csv'] = [];
+  for (const i of r.list(['stores'])) {
+    const path: ConfigPath = ['stores', i];
+    if (!r.object(path, ['type', 'dir', 'schemas', 'rotate'])) continue;
+    if (r.oneOf([...path, 'type'], ['csv'] as const) === undefined) {
+      if (r.get([...path, 'type']) === undefined) r.fail(path, 'type is required (csv)');
+      continue;
+    }
+    const dir = r.string([...path, 'dir']) ?? r.fail(path, 'dir is required');
+    const schemasText = r.string([...path, 'schemas']);
+    let schemas: RegExp | undefined;
+    try {
+      schemas = schemasText === undefined ? undefined : new RegExp(schemasText);
+    } catch (err) {
+      r.fail([...path, 'schemas'], `not a regular expression: ${(err as Error).message}`);
+    }
+    if (dir) out.push({ dir, schemas, rotateMs: r.duration([...path, 'rotate']) });
+  }
+  return out;
+}
+
 /** Load and validate an aggregator config; throws a ConfigError listing every problem. */
 export function loadAggregatorConfig(file: string): AggregatorConfig {
   const r = ConfigReader.fromFile(file);
@@ -97,6 +122,7 @@ export function loadAggregatorConfig(file: string): AggregatorConfig {
     replayBufferBytes: r.size(['replay_buffer']) ?? AGGREGATOR_DEFAULTS.replayBufferBytes,
     pull: links(r, 'pull'),
     push: links(r, 'push'),
+    csv: stores(r),
   };
   r.done();
   return config;

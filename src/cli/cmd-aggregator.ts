@@ -6,6 +6,7 @@ import { ApiServer } from '../api/index.js';
 import { systemClock } from '../common/index.js';
 import { FORWARD_MODES } from '../link/index.js';
 import type { ForwardMode } from '../link/index.js';
+import { CsvStore } from '../stores/index.js';
 import { aggregatorSource } from './aggregator-source.js';
 import {
   authFrom,
@@ -43,6 +44,7 @@ Options:
   --dmax DUR               drop sets silent this long from the live tree (default 0 = never)
   --summary-grace DUR      wait this long after a timestamp before summarising it (default 500ms)
   --buffer SIZE            replay buffer bound per uplink (default 256MiB)
+  --csv DIR[=REGEX]        also write sets (whose schema matches REGEX) as CSV under DIR (repeatable)
   --secret-file PATH       shared cluster secret (mode 600); without it only loopback peers
   -h, --help               show this help`,
   async run(ctx) {
@@ -65,6 +67,7 @@ Options:
         ]),
         pull: { type: 'string', multiple: true },
         push: { type: 'string', multiple: true },
+        csv: { type: 'string', multiple: true },
       },
       strict: true,
     });
@@ -84,6 +87,16 @@ Options:
       dmaxMs: c.dmaxMs,
       summaryGraceMs: c.summaryGraceMs,
       replayBufferBytes: c.replayBufferBytes,
+      stores: c.csv.map(
+        (x) =>
+          new CsvStore({
+            dir: x.dir,
+            ...(x.schemas ? { schemas: x.schemas } : {}),
+            ...(x.rotateMs ? { rotateMs: x.rotateMs } : {}),
+            clock: systemClock,
+            logger: ctx.logger,
+          }),
+      ),
     });
     let api: ApiServer | undefined;
     let apiUrl = '';
@@ -123,6 +136,7 @@ type Flags = Partial<
 > & {
   pull?: string[] | undefined;
   push?: string[] | undefined;
+  csv?: string[] | undefined;
 };
 
 function linkOption(
@@ -179,5 +193,22 @@ function mergeOptions(file: AggregatorConfig | undefined, f: Flags): AggregatorC
     ),
     pull: [...(file?.pull ?? []), ...(f.pull ?? []).map((p) => linkOption(p, 'pull'))],
     push: [...(file?.push ?? []), ...(f.push ?? []).map((p) => linkOption(p, 'push'))],
+    csv: [...(file?.csv ?? []), ...(f.csv ?? []).map(csvOption)],
   };
+}
+
+function csvOption(text: string): AggregatorConfig['csv'][number] {
+  const at = text.indexOf('=');
+  const dir = at < 0 ? text : text.slice(0, at);
+  if (dir === '')
+    throw new CliError('CANOPY_ERR_BAD_OPTION', `--csv: ${JSON.stringify(text)} has no directory`);
+  try {
+    return {
+      dir,
+      schemas: at < 0 ? undefined : new RegExp(text.slice(at + 1)),
+      rotateMs: undefined,
+    };
+  } catch (err) {
+    throw new CliError('CANOPY_ERR_BAD_OPTION', `--csv: ${(err as Error).message}`);
+  }
 }
