@@ -37,6 +37,8 @@ const result = spawnSync(
     '--enable-source-maps',
     '--test',
     '--test-concurrency=2',
+    // No single test may hang the suite.
+    '--test-timeout=180000',
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',

@@ -8,10 +8,21 @@ import type {
   ReceivedSample,
   UplinkStats,
 } from '../link/index.js';
-import type { LatestPoint, RangeSeries, Selector } from '../model/index.js';
+import type { LatestPoint, RangeSeries, Selector, SetSample } from '../model/index.js';
 import type { AuthConfig, JsonValue } from '../protocol/index.js';
 import type { Store } from '../stores/index.js';
 import { Delegates } from './delegates.js';
+import type { LiveSet } from './live-set.js';
+import { Subscriptions } from './subscriptions.js';
+import { fetchedRefs, liveSeriesSource, mergedSource } from './query-sources.js';
+import {
+  DEFAULT_WINDOW_MS,
+  evaluate,
+  exprSelectors,
+  lookbackMs,
+  parseQuery,
+} from '../query/index.js';
+import type { EvaluateOptions, ResultSeries, SeriesRef } from '../query/index.js';
 import type { DelegateView } from './delegates.js';
 import { LiveStore } from './live-store.js';
 import { SummaryBuilder } from './summary-builder.js';
@@ -91,6 +102,8 @@ export class Aggregator {
   readonly store: LiveStore;
   readonly summaries: LiveStore;
   readonly delegates = new Delegates();
+  /** Followers of live data (`follow` queries). */
+  readonly subscriptions = new Subscriptions();
   readonly #server: IngestServer;
   readonly #pulls: PullLink[];
   readonly #uplinks: Uplinks;
@@ -202,6 +215,7 @@ export class Aggregator {
     const wantsFull = this.#uplinks.wants('full');
     const wantsSummary = this.#uplinks.wants('summary');
     const stored: ReceivedSample[] = [];
+    const followed: { live: LiveSet; sample: SetSample }[] = [];
     for (const item of samples) {
       const { set, sample } = item;
       if (set.kind === 'summary') {
@@ -212,12 +226,15 @@ export class Aggregator {
         if (wantsSummary) this.#uplinks.offer('summary', set, sample);
         continue;
       }
-      if (!this.store.ingest(set, sample, now, peer.name)) continue;
+      const live = this.store.ingest(set, sample, now, peer.name);
+      if (!live) continue;
       stored.push(item);
+      if (this.subscriptions.size > 0) followed.push({ live, sample });
       if (wantsFull) this.#uplinks.offer('full', set, sample);
       if (wantsSummary) this.#builder.add(set, sample);
     }
     this.#uplinks.kick();
+    if (followed.length > 0) this.subscriptions.publish(followed);
     return stored.length > 0 ? this.#writeStores(stored) : undefined;
   }
 
@@ -327,6 +344,41 @@ export class Aggregator {
       hops,
       this.rangeLocal(selector, fromMs, toMs, limit),
     );
+  }
+
+  /**
+   * Evaluate a query expression over the whole subtree: the live tree here,
+   * plus raw series fetched from the delegates whose OUs may match each
+   * selector (with enough history before the range for the windows).
+   */
+  async query(
+    text: string,
+    opts: EvaluateOptions,
+    hops: number,
+  ): Promise<{ series: ResultSeries[]; missing: { delegate: string; error: string }[] }> {
+    const expr = parseQuery(text);
+    const from =
+      opts.fromMs - lookbackMs(expr, DEFAULT_WINDOW_MS, opts.stepMs) - (opts.stepMs ?? 0);
+    const remote = new Map<Selector, SeriesRef[]>();
+    const missing: { delegate: string; error: string }[] = [];
+    for (const { selector } of exprSelectors(expr)) {
+      const params = new URLSearchParams({
+        select: selector.toString(),
+        from: String(from),
+        to: String(opts.toMs),
+      });
+      const r = await this.#router.range(selector, params, hops, []);
+      remote.set(
+        selector,
+        fetchedRefs(r.fragments.flatMap((f) => JSON.parse(`[${f}]`) as RangeSeries[])),
+      );
+      missing.push(...r.missing);
+    }
+    const source = mergedSource([
+      liveSeriesSource(this.store),
+      { select: (sel) => remote.get(sel) ?? [] },
+    ]);
+    return { series: evaluate(expr, source, opts), missing };
   }
 
   /** OU-level answers from host data held here and summaries received from below. */

@@ -27,3 +27,5 @@ export {
   mergeSummarySeries,
   hostCounts,
 } from './summary-query.js';
+export { Subscriptions } from './subscriptions.js';
+export type { FollowedPoints } from './subscriptions.js';

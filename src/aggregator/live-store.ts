@@ -8,6 +8,7 @@ import type {
   SetSchema,
 } from '../model/index.js';
 import { formatName, schemaDigest, setInstanceKey } from '../model/index.js';
+import type { SeriesRef } from '../query/index.js';
 import { LiveSet, nameTemplates } from './live-set.js';
 import type { NameTemplate } from './live-set.js';
 
@@ -40,7 +41,8 @@ export class LiveStore {
     this.#options = options;
   }
 
-  ingest(set: SetInstance, sample: SetSample, nowMs: number, source: string): boolean {
+  /** Store a sample; returns its set, or undefined when the sample was a replay already held. */
+  ingest(set: SetInstance, sample: SetSample, nowMs: number, source: string): LiveSet | undefined {
     const key = setInstanceKey(set);
     let live = this.#sets.get(key);
     if (!live || live.set !== set) {
@@ -56,12 +58,13 @@ export class LiveStore {
         this.#digests.set(live.set, digest);
       }
     }
-    const stored = live.append(sample, nowMs, source);
-    if (stored) {
-      this.#samples++;
-      this.#values += sample.values.length;
-    } else this.#duplicates++;
-    return stored;
+    if (!live.append(sample, nowMs, source)) {
+      this.#duplicates++;
+      return undefined;
+    }
+    this.#samples++;
+    this.#values += sample.values.length;
+    return live;
   }
 
   #shared(
@@ -139,6 +142,22 @@ export class LiveStore {
         if (s.matches(selector, i)) yield [s, i, s.nameAt(i)];
       }
     }
+  }
+
+  /** Query refs over the numeric metrics the selector matches. */
+  refs(selector: Selector): SeriesRef[] {
+    const out: SeriesRef[] = [];
+    for (const [s, i, name] of this.#matching(selector)) {
+      const m = s.set.schema.metrics[i]!;
+      if (m.type === 'string') continue;
+      out.push({
+        name,
+        unit: m.unit,
+        semantics: m.semantics,
+        read: (from, to) => s.range(i, from, to),
+      });
+    }
+    return out;
   }
 
   latest(selector: Selector, limit = Infinity): LatestPoint[] {

@@ -15,8 +15,9 @@ import { parseSelector } from '../model/index.js';
 import type { Selector } from '../model/index.js';
 import { ApiError, statusFor } from './errors.js';
 import type { QueryContext, QuerySource } from './query-source.js';
-import { parseTime } from './time-param.js';
+import { parseDuration, parseTime } from './time-param.js';
 import { renderExposition } from './exposition.js';
+import { streamFollow } from './follow-stream.js';
 
 export interface ApiServerOptions {
   host: string;
@@ -57,6 +58,7 @@ export class ApiServer {
       ['/api/latest', (url, ctx) => this.#latest(url, ctx)],
       ['/api/range', (url, ctx) => this.#range(url, ctx)],
       ['/api/summary', (url) => this.#summary(url)],
+      ['/api/query', (url, ctx) => this.#query(url, ctx)],
       ['/api/hosts', (url) => ({ ous: options.source.hosts(ouPrefix(url)) })],
       ['/api/status', () => options.source.status()],
       ['/healthz', () => ({ ok: true })],
@@ -86,6 +88,10 @@ export class ApiServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
+    if (isFollow(req)) {
+      this.#follow(req, res);
+      return;
+    }
     this.#respond(req).then(
       ([status, body]) => send(res, status, body),
       (err: unknown) => {
@@ -123,6 +129,31 @@ export class ApiServer {
       const code = known ? err.code : 'CANOPY_ERR_INTERNAL';
       return [status, { error: { code, message: known ? err.message : 'internal error' } }];
     }
+  }
+
+  /** A range query with `follow=1`: history, then new points as server-sent events. */
+  #follow(req: IncomingMessage, res: ServerResponse): void {
+    let selector: Selector;
+    let range: { from: number; to: number; limit: number };
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      selector = this.#selector(url);
+      range = { ...this.#timeRange(url, '-5m'), limit: this.#limit(url) };
+    } catch (err) {
+      const known = err instanceof CanopyError;
+      send(res, statusFor(err), {
+        error: {
+          code: known ? err.code : 'CANOPY_ERR_INTERNAL',
+          message: known ? err.message : 'internal error',
+        },
+      });
+      return;
+    }
+    const ctx: QueryContext = { hops: 0, params: url.searchParams, raw: false };
+    streamFollow(res, this.#o.source, selector, range, ctx).catch((err: unknown) => {
+      this.#o.logger.error('follow stream failed', { error: toError(err) });
+      res.destroy();
+    });
   }
 
   #selector(url: URL): Selector {
@@ -166,6 +197,48 @@ export class ApiServer {
     return routedBody('series', r, ctx, `"from":${from},"to":${to},`);
   }
 
+  async #query(url: URL, ctx: QueryContext): Promise<unknown> {
+    const text = url.searchParams.get('q');
+    if (!text)
+      throw new ApiError(
+        'CANOPY_ERR_BAD_PARAM',
+        400,
+        'missing query parameter "q" (a query expression, docs/query.md)',
+      );
+    const { from, to } = this.#timeRange(url, '-5m');
+    const stepText = url.searchParams.get('step');
+    const stepMs =
+      stepText === null
+        ? undefined
+        : /^\d+$/.test(stepText)
+          ? Number(stepText)
+          : parseDuration(stepText, 'step');
+    if (stepMs !== undefined && stepMs <= 0)
+      throw new ApiError('CANOPY_ERR_BAD_PARAM', 400, 'step must be positive');
+    const interp = url.searchParams.get('interpolation') ?? undefined;
+    if (interp !== undefined && !['nearest', 'linear', 'none'].includes(interp)) {
+      throw new ApiError(
+        'CANOPY_ERR_BAD_PARAM',
+        400,
+        `interpolation: ${JSON.stringify(interp)} is not nearest, linear or none`,
+      );
+    }
+    const opts = {
+      fromMs: from,
+      toMs: to,
+      stepMs,
+      interpolation: interp as 'nearest' | 'linear' | 'none' | undefined,
+    };
+    const r = await this.#o.source.query(text, opts, ctx);
+    return {
+      from,
+      to,
+      ...(stepMs === undefined ? {} : { step: stepMs }),
+      series: r.series,
+      ...(r.missing.length > 0 ? { partial: true, missing: r.missing } : {}),
+    };
+  }
+
   #summary(url: URL): unknown {
     const { from, to } = this.#timeRange(url, '-1m');
     const depthText = url.searchParams.get('depth');
@@ -179,6 +252,17 @@ export class ApiServer {
     }
     return { from, to, series: this.#o.source.summary(this.#selector(url), from, to, depth) };
   }
+}
+
+/** `/api/range?…&follow=1` (or `follow=true`) asks for a stream. */
+function isFollow(req: IncomingMessage): boolean {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const f = url.searchParams.get('follow');
+  return (
+    url.pathname === '/api/range' &&
+    (f === '1' || f === 'true') &&
+    (req.method === 'GET' || req.method === undefined)
+  );
 }
 
 /** The `ou` parameter as OU tokens (empty = the whole tree). */

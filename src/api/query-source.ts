@@ -33,12 +33,31 @@ export interface QuerySource {
     limit: number,
     ctx: QueryContext,
   ): Promise<Routed<RangeSeries>>;
+  /** Evaluate a query expression (docs/query.md) over the subtree. */
+  query(
+    text: string,
+    opts: {
+      fromMs: number;
+      toMs: number;
+      stepMs?: number | undefined;
+      interpolation?: 'nearest' | 'linear' | 'none' | undefined;
+    },
+    ctx: QueryContext,
+  ): Promise<{ series: unknown[]; missing: { delegate: string; error: string }[] }>;
   /** OU-level summaries (count/sum/min/max/avg per OU and metric). */
   summary(selector: Selector, fromMs: number, toMs: number, depth: number | undefined): unknown[];
   /** Hosts up/down per OU under an OU prefix (empty = everything). */
   hosts(ouPrefix: readonly string[]): unknown[];
   tree(): unknown;
   status(): unknown;
+  /**
+   * Follow new points of every series the selector matches, as they are
+   * stored; returns the function that stops following.
+   */
+  follow(
+    selector: Selector,
+    onPoints: (batch: { name: string; points: [number, number][] }[]) => void,
+  ): () => void;
   /** This node's own health, served at `/metrics`. */
   selfMetrics(): SelfMetric[];
 }

@@ -8,8 +8,10 @@ export function aggregatorSource(agg: Aggregator, sampler?: Sampler): QuerySourc
   return {
     latest: (sel, limit, ctx) => agg.latest(sel, ctx.params, ctx.hops, limit),
     range: (sel, from, to, limit, ctx) => agg.range(sel, from, to, ctx.params, ctx.hops, limit),
+    query: (text, opts, ctx) => agg.query(text, opts, ctx.hops),
     summary: (sel, from, to, depth) => agg.summary(sel, from, to, depth),
     hosts: (ouPrefix) => agg.hosts(ouPrefix),
+    follow: (sel, onPoints) => agg.subscriptions.add(sel, onPoints),
     tree: () => agg.tree(),
     status: () => ({
       aggregators: [agg.stats()],

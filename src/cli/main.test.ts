@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { silentLogger } from '../common/index.js';
 import { EXIT } from './errors.js';
-import { main } from './main.js';
+import { joinNegativeValues, main } from './main.js';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -104,4 +104,19 @@ test('query against an API that is not running exits 3', async () => {
   const r = await run(['query', 'A::h:m', '--api', 'http://127.0.0.1:9']);
   assert.equal(r.code, EXIT.unavailable);
   assert.match(r.err, /cannot reach/);
+});
+
+test('an option followed by a negative duration takes it as its value', () => {
+  assert.deepEqual(joinNegativeValues(['query', 'A::h:m', '--from', '-2h', '--follow']), [
+    'query',
+    'A::h:m',
+    '--from=-2h',
+    '--follow',
+  ]);
+  assert.deepEqual(joinNegativeValues(['query', '--to', 'now', '-h']), [
+    'query',
+    '--to',
+    'now',
+    '-h',
+  ]);
 });

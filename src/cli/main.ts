@@ -36,7 +36,7 @@ export interface MainIo {
 
 /** Run the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[], io: MainIo): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...rest] = joinNegativeValues(argv);
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.stdout(usage());
     return name === undefined ? EXIT.usage : EXIT.ok;
@@ -89,4 +89,21 @@ export function exitCodeFor(err: unknown): number {
   if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return EXIT.usage;
   if (code === 'EADDRINUSE' || code === 'EACCES') return EXIT.unavailable;
   return EXIT.failure;
+}
+
+/**
+ * `--from -2h` reads naturally but node's parseArgs takes `-2h` for an option;
+ * an option followed by a negative duration or number becomes `--from=-2h`.
+ */
+export function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }

@@ -310,3 +310,52 @@ test('a host that stops reporting is down after 4 intervals, at its L1 and in th
     'hosts up/down at l2-sum',
   );
 });
+
+test('a query expression at the summary L2 aggregates host data fetched from both L1s', async () => {
+  const to = Date.now() - 1500;
+  const from = to - 4000;
+  const q = encodeURIComponent('sum by (ou) (Lab::*:synth:gauge_0)');
+  const { status, body } = await getJson<{
+    series: { name: string; labels: Record<string, string>; points: [number, number][] }[];
+    partial?: boolean;
+  }>(`${api['l2-sum']}/api/query?q=${q}&from=${from}&to=${to}&step=${INTERVAL_MS}`);
+  assert.equal(status, 200);
+  assert.equal(body.partial, undefined);
+  const byOu = new Map(body.series.map((s) => [s.labels.ou, s]));
+  assert.deepEqual([...byOu.keys()].sort(), ['Lab:A', 'Lab:B']);
+  // Each grid point equals the sum over that OU's hosts, asked of its L1 directly.
+  for (const [ou, l1] of [
+    ['Lab:A', 'l1-a'],
+    ['Lab:B', 'l1-b'],
+  ] as const) {
+    const { body: hosts } = await getJson<{ series: Series[] }>(
+      `${api[l1]}/api/range?select=${encodeURIComponent(`${ou}::*:synth:gauge_0`)}&from=${from}&to=${to}`,
+    );
+    const points = byOu.get(ou)!.points;
+    assert.ok(points.length >= 6, `${ou}: ${points.length} grid points`);
+    let compared = 0;
+    for (const [t, v] of points) {
+      // Nearest-sample interpolation may take a host's sample from up to one step away
+      // (the host killed earlier); compare the grid times where every host is exact or absent.
+      const near = hosts.series.filter((h) =>
+        h.points.some(([ht]) => Math.abs(ht - t) <= INTERVAL_MS && ht !== t),
+      );
+      if (near.some((h) => !h.points.some(([ht]) => ht === t))) continue;
+      compared++;
+      const vals = hosts.series
+        .map((h) => h.points.find(([ht]) => ht === t)?.[1])
+        .filter((x): x is number => x !== undefined);
+      const sum = vals.reduce((a, b) => a + b, 0);
+      assert.ok(
+        Math.abs(v - sum) <= 1e-9 * Math.max(1, Math.abs(sum)),
+        `${ou} at ${t}: ${v} vs ${sum}`,
+      );
+    }
+    assert.ok(compared >= 4, `${ou}: ${compared} grid points compared`);
+  }
+  const bad = await getJson<{ error: { code: string; message: string } }>(
+    `${api['l2-sum']}/api/query?q=${encodeURIComponent('sum by (ou (Lab::*:x')}`,
+  );
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.code, 'CANOPY_ERR_INVALID_QUERY');
+});

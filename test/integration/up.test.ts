@@ -150,3 +150,43 @@ test('/metrics exposes the stack’s own health in Prometheus text format', asyn
     /^canopy_replay_buffer_dropped_samples_total\{daemon="sampler-this-host",uplink="push:127\.0\.0\.1:\d+",mode="full"\} 0$/m,
   );
 });
+
+test('canopy query --follow prints the history, then new points as they arrive, each once', async () => {
+  const started = Date.now();
+  const follow = startCli([
+    'query',
+    'Local::this-host:loadavg:load1',
+    '--from',
+    '-5s',
+    '--follow',
+    '--api',
+    api,
+  ]);
+  try {
+    await eventually(
+      async () => {
+        const times = follow
+          .stdout()
+          .split('\n')
+          .filter((l) => l.includes('loadavg:load1'))
+          .map((l) => Date.parse(l.split(/\s+/)[0]!));
+        return times.some((t) => t >= started + 2000) ? true : undefined;
+      },
+      10_000,
+      'points newer than the start of the follow',
+    );
+  } finally {
+    await follow.kill();
+  }
+  const times = follow
+    .stdout()
+    .split('\n')
+    .filter((l) => l.includes('Local::this-host:loadavg:load1'))
+    .map((l) => Date.parse(l.split(/\s+/)[0]!));
+  assert.ok(
+    times.some((t) => t < started),
+    'history came first',
+  );
+  for (let i = 1; i < times.length; i++)
+    assert.ok(times[i]! > times[i - 1]!, `strictly increasing at ${i}: ${times.join(',')}`);
+});
