@@ -5,6 +5,7 @@
  *   sampler lonely (1 host, Lab:A)        ──push──▶ l1-a   ──push/full (via a cutting proxy)──▶ L2 l2-full
  *   sampler B (10 synthetic hosts, Lab:B) ◀─pull── L1 l1-b ──push/summary──▶ l2-sum
  *                                                   l1-b ◀──pull/full── l2-full
+ *   l2-sum ──push/summary──▶ L3 l3-top (host data lives two levels below it)
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -78,7 +79,8 @@ function sampler(args: string[]): Daemon {
 const q = (s: string): string => encodeURIComponent(s);
 
 before(async () => {
-  const l2sum = await aggregator('l2-sum', 2, 'Lab', []);
+  const l3 = await aggregator('l3-top', 3, 'World', []);
+  const l2sum = await aggregator('l2-sum', 2, 'Lab', ['--push', `127.0.0.1:${l3.wire}/summary`]);
   const l2fullWire = await freePort();
   proxy = new TcpProxy({ host: '127.0.0.1', port: l2fullWire });
   await proxy.listen();
@@ -358,4 +360,27 @@ test('a query expression at the summary L2 aggregates host data fetched from bot
   );
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.code, 'CANOPY_ERR_INVALID_QUERY');
+});
+
+test('the top node answers host-level queries for data two levels below it', async () => {
+  const to = Date.now() - 1000;
+  const from = to - 3000;
+  const path = `/api/range?select=${encodeURIComponent('Lab::*:synth:gauge_2')}&from=${from}&to=${to}`;
+  const top = await getJson<{ series: Series[]; partial?: boolean }>(`${api['l3-top']}${path}`);
+  assert.equal(top.status, 200);
+  assert.equal(top.body.partial, undefined);
+  const direct = [
+    ...(await getJson<{ series: Series[] }>(`${api['l1-a']}${path}`)).body.series,
+    ...(await getJson<{ series: Series[] }>(`${api['l1-b']}${path}`)).body.series,
+  ];
+  const byName = (xs: Series[]): Series[] => [...xs].sort((a, b) => a.name.localeCompare(b.name));
+  assert.equal(top.body.series.length, 21);
+  assert.deepEqual(byName(top.body.series), byName(direct));
+  const { body: hosts } = await getJson<{ ous: { ou: string; up: number }[] }>(
+    `${api['l3-top']}/api/hosts`,
+  );
+  assert.ok(
+    hosts.ous.some((o) => o.ou === 'Lab:B' && o.up === 10),
+    'host counts reach the top through two summary links',
+  );
 });
