@@ -24,3 +24,4 @@ export { expandHostList, MAX_RANGE_DIGITS } from './hostlist.js';
 export type { ExpandHostListOptions } from './hostlist.js';
 export { compressHostList } from './hostlist-compress.js';
 export type { LatestPoint, RangeSeries } from './points.js';
+export { regexCloseAt } from './regex-scan.js';

@@ -1,4 +1,5 @@
 import { parseLabelBlock } from './label-syntax.js';
+import { regexCloseAt } from './regex-scan.js';
 import type { LabelTerm, SyntaxFail } from './label-syntax.js';
 
 /** One selector token as written; `regex` is set for a `/…/` token. */
@@ -34,15 +35,7 @@ function isLabelStart(text: string, pos: number): boolean {
 
 /** Scan `/…/flags` from the opening slash; `/` inside `[…]` or after `\` does not close it. */
 function scanRegex(text: string, start: number, fail: SyntaxFail): LexedToken & { end: number } {
-  let pos = start + 1;
-  let inClass = false;
-  for (; pos < text.length; pos += 1) {
-    const c = text[pos];
-    if (c === '\\') pos += 1;
-    else if (c === '[') inClass = true;
-    else if (c === ']') inClass = false;
-    else if (c === '/' && !inClass) break;
-  }
+  const pos = regexCloseAt(text, start);
   if (pos >= text.length) fail('unterminated regex (missing closing "/")', start);
   const body = text.slice(start + 1, pos);
   if (body.length === 0) fail('empty regex "//"', start);

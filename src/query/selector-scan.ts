@@ -1,3 +1,4 @@
+import { regexCloseAt } from '../model/index.js';
 /**
  * Where a selector operand ends inside a query. Selector text may hold
  * characters that mean something to the query grammar — `,` in a glob
@@ -18,16 +19,7 @@ function skipQuoted(text: string, start: number): number {
 
 /** Skip `/regex/flags` from the opening slash, as the selector lexer reads it. */
 function skipRegex(text: string, start: number): number {
-  let pos = start + 1;
-  let inClass = false;
-  for (; pos < text.length; pos += 1) {
-    const c = text[pos];
-    if (c === '\\') pos += 1;
-    else if (c === '[') inClass = true;
-    else if (c === ']') inClass = false;
-    else if (c === '/' && !inClass) break;
-  }
-  pos += 1;
+  let pos = regexCloseAt(text, start) + 1;
   while (pos < text.length && /[a-z]/.test(text[pos] as string)) pos += 1;
   return Math.min(pos, text.length);
 }
