@@ -22,7 +22,9 @@ import {
   lookbackMs,
   parseQuery,
 } from '../query/index.js';
-import type { EvaluateOptions, ResultSeries, SeriesRef } from '../query/index.js';
+import type { EvaluateOptions, ResultSeries, SeriesRef, SeriesSource } from '../query/index.js';
+import { archiveRefs, combineRefs, rangeFromRefs } from './archive-source.js';
+import type { ArchiveQueryable } from './archive-source.js';
 import type { DelegateView } from './delegates.js';
 import { LiveStore } from './live-store.js';
 import { SummaryBuilder } from './summary-builder.js';
@@ -70,6 +72,8 @@ export interface AggregatorOptions {
   forwardTimeoutMs?: number;
   /** Where received host data is written besides the live tree (archive, CSV, …). */
   stores?: readonly Store[];
+  /** The archive, read for history beyond the live window. */
+  archive?: ArchiveQueryable;
 }
 
 export interface AggregatorStats {
@@ -316,8 +320,21 @@ export class Aggregator {
     return this.store.latest(selector, limit);
   }
 
+  /** Points held here: the archive's history merged with the live window. */
   rangeLocal(selector: Selector, fromMs: number, toMs: number, limit?: number): RangeSeries[] {
-    return this.store.range(selector, fromMs, toMs, limit);
+    const archive = this.#o.archive;
+    if (!archive) return this.store.range(selector, fromMs, toMs, limit);
+    const refs = combineRefs(
+      this.store.refs(selector),
+      archiveRefs(archive, selector, fromMs, toMs),
+    );
+    return rangeFromRefs(refs, fromMs, toMs, limit ?? Infinity);
+  }
+
+  #localSource(): SeriesSource {
+    const archive = this.#o.archive;
+    if (!archive) return liveSeriesSource(this.store);
+    return { select: (sel) => combineRefs(this.store.refs(sel), archiveRefs(archive, sel)) };
   }
 
   /** Latest values for the whole subtree: local data plus what delegates answer. */

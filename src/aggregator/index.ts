@@ -29,3 +29,5 @@ export {
 } from './summary-query.js';
 export { Subscriptions } from './subscriptions.js';
 export type { FollowedPoints } from './subscriptions.js';
+export { archiveRefs, combineRefs, unionPoints, rangeFromRefs } from './archive-source.js';
+export type { ArchiveQueryable } from './archive-source.js';
