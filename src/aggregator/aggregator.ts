@@ -392,7 +392,7 @@ export class Aggregator {
       missing.push(...r.missing);
     }
     const source = mergedSource([
-      liveSeriesSource(this.store),
+      this.#localSource(),
       { select: (sel) => remote.get(sel) ?? [] },
     ]);
     return { series: evaluate(expr, source, opts), missing };
