@@ -19,6 +19,7 @@ const SUITES: Record<string, () => Promise<BenchModule>> = {
   'wire-real': () => import('./wire-real.bench.js'),
   aggregator: () => import('./aggregator.bench.js'),
   'live-window': () => import('./live-window.bench.js'),
+  archive: () => import('./archive.bench.js'),
 };
 
 function format(r: BenchResult): string {

@@ -391,10 +391,7 @@ export class Aggregator {
       );
       missing.push(...r.missing);
     }
-    const source = mergedSource([
-      this.#localSource(),
-      { select: (sel) => remote.get(sel) ?? [] },
-    ]);
+    const source = mergedSource([this.#localSource(), { select: (sel) => remote.get(sel) ?? [] }]);
     return { series: evaluate(expr, source, opts), missing };
   }
 

@@ -28,6 +28,7 @@ pull:
   - endpoint: 127.0.0.1:7471
 push:
   - { endpoint: "127.0.0.1:7600", mode: summary }
+archive: /var/lib/canopy/archive
 stores:
   - { type: csv, dir: /var/lib/canopy/csv, schemas: "^(cpu|meminfo)$", rotate: 1h }
 `),
@@ -47,6 +48,7 @@ stores:
     pull: [{ host: '127.0.0.1', port: 7471, mode: 'full' }],
     push: [{ host: '127.0.0.1', port: 7600, mode: 'summary' }],
     csv: [{ dir: '/var/lib/canopy/csv', schemas: /^(cpu|meminfo)$/, rotateMs: 3_600_000 }],
+    archiveDir: '/var/lib/canopy/archive',
   });
 });
 

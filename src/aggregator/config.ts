@@ -20,6 +20,8 @@ export interface AggregatorConfig {
   replayBufferBytes: number;
   pull: { host: string; port: number; mode: ForwardMode }[];
   push: { host: string; port: number; mode: ForwardMode }[];
+  /** Directory of the archive (every received series); undefined = no archive. */
+  archiveDir: string | undefined;
   /** CSV stores (LDMS store policies: which schemas go where). */
   csv: { dir: string; schemas: RegExp | undefined; rotateMs: number | undefined }[];
 }
@@ -39,6 +41,7 @@ const KEYS = [
   'pull',
   'push',
   'stores',
+  'archive',
 ] as const;
 
 export const AGGREGATOR_DEFAULTS = {
@@ -123,6 +126,7 @@ export function loadAggregatorConfig(file: string): AggregatorConfig {
     pull: links(r, 'pull'),
     push: links(r, 'push'),
     csv: stores(r),
+    archiveDir: r.string(['archive']),
   };
   r.done();
   return config;

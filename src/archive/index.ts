@@ -1,5 +1,6 @@
-// The archive concern's surface. For now: the series chunk codec (value and
-// timestamp streams) that the live window uses and the archive files will.
+// The archive concern's surface: the series chunk codec (value and timestamp
+// streams) that the live window uses, and the archive files — a crash-safe,
+// compressed, append-only store readable while it is written.
 export { ValueLanes } from './value-lanes.js';
 export { ValueStreamEncoder } from './value-stream.js';
 export { ValueStreamDecoder } from './value-decoder.js';
@@ -7,4 +8,11 @@ export { TimestampStreamEncoder, TimestampStreamDecoder } from './timestamp-stre
 export { ChunkCursor } from './chunk-cursor.js';
 export { MEMORY_COST } from './memory-cost.js';
 export { ArchiveError, ARCHIVE_ERROR_CODES } from './errors.js';
-export type { ArchiveErrorCode } from './errors.js';
+export type { ArchiveErrorCode, ArchiveErrorOptions } from './errors.js';
+export { ArchiveWriter } from './archive-writer.js';
+export type { AppendItem, ArchiveWriterStats } from './archive-writer.js';
+export type { ArchiveWriterOptions } from './writer-options.js';
+export { ArchiveReader } from './archive-reader.js';
+export type { ArchiveReaderOptions, FollowOptions } from './archive-reader.js';
+export type { ArchivedSet } from './catalog.js';
+export type { ArchivedSample } from './series-query.js';

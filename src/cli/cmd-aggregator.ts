@@ -6,7 +6,8 @@ import { ApiServer } from '../api/index.js';
 import { systemClock } from '../common/index.js';
 import { FORWARD_MODES } from '../link/index.js';
 import type { ForwardMode } from '../link/index.js';
-import { CsvStore } from '../stores/index.js';
+import { ArchiveWriter } from '../archive/index.js';
+import { ArchiveStore, CsvStore } from '../stores/index.js';
 import { aggregatorSource } from './aggregator-source.js';
 import {
   authFrom,
@@ -44,6 +45,7 @@ Options:
   --dmax DUR               drop sets silent this long from the live tree (default 0 = never)
   --summary-grace DUR      wait this long after a timestamp before summarising it (default 500ms)
   --buffer SIZE            replay buffer bound per uplink (default 256MiB)
+  --archive DIR            keep every received series in a compressed, crash-safe archive under DIR
   --csv DIR[=REGEX]        also write sets (whose schema matches REGEX) as CSV under DIR (repeatable)
   --secret-file PATH       shared cluster secret (mode 600); without it only loopback peers
   -h, --help               show this help`,
@@ -52,6 +54,7 @@ Options:
       args: ctx.argv,
       options: {
         ...stringOptions([
+          'archive',
           'config',
           'name',
           'level',
@@ -72,6 +75,7 @@ Options:
       strict: true,
     });
     const c = mergeOptions(values.config ? loadAggregatorConfig(values.config) : undefined, values);
+    const archive = c.archiveDir ? await ArchiveWriter.open(c.archiveDir) : undefined;
     const aggregator = new Aggregator({
       name: c.name,
       level: c.level,
@@ -87,16 +91,20 @@ Options:
       dmaxMs: c.dmaxMs,
       summaryGraceMs: c.summaryGraceMs,
       replayBufferBytes: c.replayBufferBytes,
-      stores: c.csv.map(
-        (x) =>
-          new CsvStore({
-            dir: x.dir,
-            ...(x.schemas ? { schemas: x.schemas } : {}),
-            ...(x.rotateMs ? { rotateMs: x.rotateMs } : {}),
-            clock: systemClock,
-            logger: ctx.logger,
-          }),
-      ),
+      ...(archive ? { archive } : {}),
+      stores: [
+        ...(archive ? [new ArchiveStore(archive)] : []),
+        ...c.csv.map(
+          (x) =>
+            new CsvStore({
+              dir: x.dir,
+              ...(x.schemas ? { schemas: x.schemas } : {}),
+              ...(x.rotateMs ? { rotateMs: x.rotateMs } : {}),
+              clock: systemClock,
+              logger: ctx.logger,
+            }),
+        ),
+      ],
     });
     let api: ApiServer | undefined;
     let apiUrl = '';
@@ -119,6 +127,7 @@ Options:
 
 type Flags = Partial<
   Record<
+    | 'archive'
     | 'config'
     | 'name'
     | 'level'
@@ -194,6 +203,7 @@ function mergeOptions(file: AggregatorConfig | undefined, f: Flags): AggregatorC
     pull: [...(file?.pull ?? []), ...(f.pull ?? []).map((p) => linkOption(p, 'pull'))],
     push: [...(file?.push ?? []), ...(f.push ?? []).map((p) => linkOption(p, 'push'))],
     csv: [...(file?.csv ?? []), ...(f.csv ?? []).map(csvOption)],
+    archiveDir: f.archive ?? file?.archiveDir,
   };
 }
 

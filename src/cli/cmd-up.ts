@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { byteSizeOption, durationOption, intOption, stringOptions } from './args.js';
 import type { Command } from './command.js';
@@ -22,6 +23,7 @@ Options:
   --ou OU[:OU…]        organisational units of this host (default Local)
   --host NAME          host name in the namespace (default: this machine's)
   --buffer SIZE        sampler replay buffer bound (default 64MiB)
+  --data-dir DIR       where the archive is kept (default .canopy/data; 'off' = live window only)
   -h, --help           show this help`,
   async run(ctx) {
     const { values } = parseArgs({
@@ -36,6 +38,7 @@ Options:
         'ou',
         'host',
         'buffer',
+        'data-dir',
       ]),
       strict: true,
     });
@@ -56,6 +59,8 @@ Options:
       ous: (values.ou ?? 'Local').split(':'),
       ...(values.host === undefined ? {} : { host: values.host }),
       replayBufferBytes: byteSizeOption(values.buffer, 'buffer', 64 * 1024 * 1024),
+      dataDir:
+        values['data-dir'] === 'off' ? undefined : (values['data-dir'] ?? join('.canopy', 'data')),
       logger: ctx.logger,
     });
     ctx.stdout(`Canopy is up: ${stack.apiUrl}\n`);

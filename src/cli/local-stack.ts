@@ -1,4 +1,7 @@
 import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { ArchiveWriter } from '../archive/index.js';
+import { ArchiveStore } from '../stores/index.js';
 import { Aggregator } from '../aggregator/index.js';
 import { ApiServer } from '../api/index.js';
 import { aggregatorSource } from './aggregator-source.js';
@@ -21,6 +24,8 @@ export interface LocalStackOptions {
   host?: string;
   plugins?: readonly PluginSpec[];
   replayBufferBytes: number;
+  /** Where the archive lives (`<dataDir>/archive`); absent = live window only. */
+  dataDir?: string | undefined;
   procRoot?: string;
   logger: Logger;
   clock?: Clock;
@@ -45,7 +50,9 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const clock = o.clock ?? systemClock;
   const auth = { mode: 'none' } as const;
   const host = o.host ?? sanitizeHost(hostname());
+  const archive = o.dataDir ? await ArchiveWriter.open(join(o.dataDir, 'archive')) : undefined;
   const aggregator = new Aggregator({
+    ...(archive ? { archive, stores: [new ArchiveStore(archive)] } : {}),
     name: 'local-l1',
     level: 1,
     listen: { host: o.bindHost, port: o.wirePort },

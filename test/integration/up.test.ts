@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { eventually, getJson, startCli } from './helpers.js';
 import type { Daemon } from './helpers.js';
@@ -16,6 +18,7 @@ let api: string;
 let putPort: number;
 
 before(async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'canopy-up-'));
   stack = startCli([
     'up',
     '--port',
@@ -26,6 +29,8 @@ before(async () => {
     '0',
     '--host',
     'this-host',
+    '--data-dir',
+    dataDir,
   ]);
   api = (await stack.waitFor(/Canopy is up: (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
   putPort = Number((await stack.waitFor(/put port (\d+)/))[1]);
