@@ -24,7 +24,7 @@ import {
 } from '../query/index.js';
 import type { EvaluateOptions, ResultSeries, SeriesRef, SeriesSource } from '../query/index.js';
 import { archiveRefs, combineRefs, rangeFromRefs } from './archive-source.js';
-import type { ArchiveQueryable } from './archive-source.js';
+import type { ArchiveQueryable, TierChoice } from './archive-source.js';
 import type { DelegateView } from './delegates.js';
 import { LiveStore } from './live-store.js';
 import { SummaryBuilder } from './summary-builder.js';
@@ -74,6 +74,8 @@ export interface AggregatorOptions {
   stores?: readonly Store[];
   /** The archive, read for history beyond the live window. */
   archive?: ArchiveQueryable;
+  /** Which archive tier fits a query's step (the archive's own rule, with its retention). */
+  pickTier?: TierChoice;
 }
 
 export interface AggregatorStats {
@@ -331,9 +333,18 @@ export class Aggregator {
     return rangeFromRefs(refs, fromMs, toMs, limit ?? Infinity);
   }
 
-  #localSource(): SeriesSource {
+  /**
+   * The live tree and the archive as one source. With a step of a minute or
+   * more the archive is read from the downsampled tier that fits it (and the
+   * live window, which is raw, is left out so tiers and raw points are not mixed).
+   */
+  #localSource(opts?: EvaluateOptions): SeriesSource {
     const archive = this.#o.archive;
     if (!archive) return liveSeriesSource(this.store);
+    const tier =
+      opts?.stepMs && this.#o.pickTier ? this.#o.pickTier(opts.stepMs, opts.fromMs) : 'raw';
+    if (tier !== 'raw')
+      return { select: (sel) => archiveRefs(archive, sel, -Infinity, Infinity, tier) };
     return { select: (sel) => combineRefs(this.store.refs(sel), archiveRefs(archive, sel)) };
   }
 

@@ -14,6 +14,35 @@ export interface ArchiveQueryable {
     toMs: number,
     limit?: number,
   ): [number, number][];
+  /** Downsampled points (per minute or hour) of a metric. */
+  rangeTier?(
+    key: string,
+    metric: number,
+    fromMs: number,
+    toMs: number,
+    tier: '1m' | '1h',
+  ): readonly { t: number; avg: number; last: number }[];
+}
+
+/**
+ * Which tier a read uses: raw unless a step of a minute or more is asked for
+ * and a downsampled tier fits it (the archive's own rule, passed in).
+ */
+export type TierChoice = (stepMs: number, fromMs: number) => 'raw' | '1m' | '1h';
+
+/** A read of metric `i` of archived set `key`, from the tier that fits the step. */
+function reader(
+  archive: ArchiveQueryable,
+  key: string,
+  i: number,
+  counter: boolean,
+  tier: 'raw' | '1m' | '1h',
+): SeriesRef['read'] {
+  if (tier === 'raw' || !archive.rangeTier) return (from, to) => archive.range(key, i, from, to);
+  const rangeTier = archive.rangeTier.bind(archive);
+  // A counter's tier keeps its last value per bucket, so rates still work; a gauge reads as its average.
+  return (from, to) =>
+    rangeTier(key, i, from, to, tier).map((p): [number, number] => [p.t, counter ? p.last : p.avg]);
 }
 
 const templatesOf = new WeakMap<SetInstance, NameTemplate[]>();
@@ -33,6 +62,7 @@ export function archiveRefs(
   selector: Selector,
   fromMs = -Infinity,
   toMs = Infinity,
+  tier: 'raw' | '1m' | '1h' = 'raw',
 ): SeriesRef[] {
   const out: SeriesRef[] = [];
   for (const a of archive.sets()) {
@@ -48,7 +78,7 @@ export function archiveRefs(
         name,
         unit: m.unit,
         semantics: m.semantics,
-        read: (from, to) => archive.range(a.key, i, from, to),
+        read: reader(archive, a.key, i, m.semantics === 'counter', tier),
       });
     });
   }

@@ -30,4 +30,4 @@ export {
 export { Subscriptions } from './subscriptions.js';
 export type { FollowedPoints } from './subscriptions.js';
 export { archiveRefs, combineRefs, unionPoints, rangeFromRefs } from './archive-source.js';
-export type { ArchiveQueryable } from './archive-source.js';
+export type { ArchiveQueryable, TierChoice } from './archive-source.js';

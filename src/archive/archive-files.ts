@@ -9,10 +9,14 @@ import { ARCHIVE_ERROR_CODES, ArchiveError } from './errors.js';
  *     DIR/wal/<seq>.wal             write-ahead log files, seq 16 digits (never reused)
  *     DIR/raw/<startMs>.<part>.seg  chunks whose first sample falls in [startMs, startMs + segmentMs)
  *     DIR/raw/<startMs>.<part>.idx  the segment's index and schema pointers
+ *     DIR/m1/…, DIR/h1/…            the same, for the minute and hour tiers
  */
 
 export const WAL_DIR = 'wal';
 export const RAW_DIR = 'raw';
+/** Directories of the downsampled tiers (same segment layout as raw/). */
+export const MINUTE_DIR = 'm1';
+export const HOUR_DIR = 'h1';
 const LOCK_FILE = 'LOCK';
 const WAL_RE = /^(\d{16})\.wal$/;
 const SEG_RE = /^(-?\d+)\.(\d+)\.seg$/;
@@ -43,9 +47,9 @@ export interface SegmentName {
   readonly base: string;
 }
 
-/** Segments present (by their .seg file), in time then part order. */
-export async function listSegments(dir: string): Promise<SegmentName[]> {
-  const names = await readdir(join(dir, RAW_DIR)).catch(() => [] as string[]);
+/** Segments present in `sub` (by their .seg file), in time then part order. */
+export async function listSegments(dir: string, sub = RAW_DIR): Promise<SegmentName[]> {
+  const names = await readdir(join(dir, sub)).catch(() => [] as string[]);
   const out: SegmentName[] = [];
   for (const n of names) {
     const m = SEG_RE.exec(n);

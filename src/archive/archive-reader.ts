@@ -2,7 +2,7 @@ import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { SetInstance, SetSample } from '../model/index.js';
-import { RAW_DIR, WAL_DIR, listSegments, listWal, writerAlive } from './archive-files.js';
+import { RAW_DIR, WAL_DIR, listWal, writerAlive } from './archive-files.js';
 import { ArchiveCatalog } from './catalog.js';
 import type { ArchivedSet } from './catalog.js';
 import { ByteSink } from './byte-io.js';
@@ -10,11 +10,22 @@ import { ChunkBuilder } from './chunk-builder.js';
 import { ARCHIVE_ERROR_CODES, ArchiveError, fileError } from './errors.js';
 import { ProblemLog } from './problem-log.js';
 import { SegmentReads } from './segment-reads.js';
-import { SegmentState, loadIndexTail } from './segment-index.js';
+import { SegmentDir } from './segment-dir.js';
 import { SeriesQuery } from './series-query.js';
 import type { ArchivedSample } from './series-query.js';
 import type { SeriesTimeline } from './series-timeline.js';
+import { rangeTier, sourcesOf } from './tier-query.js';
+import type { TierPoint } from './tier-query.js';
+import { HOUR_TIER, MINUTE_TIER } from './tier-schema.js';
+import type { DownsampledTier, TierName } from './tier-schema.js';
 import { WalCursor, tornTail } from './wal-cursor.js';
+
+/** A downsampled tier as a reader holds it. */
+interface ReaderTier {
+  readonly name: DownsampledTier;
+  readonly catalog: ArchiveCatalog;
+  readonly dir: SegmentDir;
+}
 
 /** Options of ArchiveReader.open. */
 export interface ArchiveReaderOptions {
@@ -49,7 +60,8 @@ export class ArchiveReader {
   readonly #problems = new ProblemLog();
   readonly #reads = new SegmentReads();
   readonly #query = new SeriesQuery(this.#reads, (e) => this.#problems.add(e));
-  readonly #segments = new Map<string, SegmentState>();
+  readonly #raw: SegmentDir;
+  readonly #tiers: readonly ReaderTier[];
   readonly #wal = new Map<number, WalCursor>();
   readonly #chunkSamples: number;
   readonly #sink = new ByteSink(4096);
@@ -61,6 +73,11 @@ export class ArchiveReader {
   private constructor(dir: string, options: ArchiveReaderOptions) {
     this.dir = dir;
     this.#chunkSamples = options.chunkSamples ?? 300;
+    this.#raw = new SegmentDir(dir, this.#catalog);
+    this.#tiers = [MINUTE_TIER, HOUR_TIER].map((spec) => {
+      const catalog = new ArchiveCatalog();
+      return { name: spec.name, catalog, dir: new SegmentDir(dir, catalog, spec.dir) };
+    });
   }
 
   /** Open an archive directory for reading. */
@@ -88,23 +105,8 @@ export class ArchiveReader {
   }
 
   async #refreshSegments(diskKeys: Set<string>): Promise<void> {
-    for (const name of await listSegments(this.dir)) {
-      if (!this.#segments.has(name.base))
-        this.#segments.set(name.base, new SegmentState(this.dir, name));
-    }
-    let alive: boolean | undefined;
-    for (const seg of this.#segments.values()) {
-      try {
-        const { chunks } = await loadIndexTail(seg, this.#catalog, this.#problems);
-        for (const c of chunks) diskKeys.add(c.version.key);
-      } catch (err) {
-        this.#problems.add(asArchiveError(err, seg.idxPath));
-        continue;
-      }
-      if (seg.idxTail !== undefined && !(alive ??= await writerAlive(this.dir))) {
-        this.#problems.add(tornTail(seg.idxPath, seg.idxTail.offset, seg.idxTail.reason));
-      }
-    }
+    await this.#raw.refresh(this.#problems, this.#reads, diskKeys);
+    for (const t of this.#tiers) await t.dir.refresh(this.#problems, this.#reads);
   }
 
   /**
@@ -283,6 +285,27 @@ export class ArchiveReader {
   ): [number, string | undefined][] {
     const tl = this.#catalog.timelines.get(key);
     return tl === undefined ? [] : this.#query.rangeStrings(tl, metric, fromMs, toMs);
+  }
+
+  /**
+   * Buckets of metric `metric` (a name, or an index in the set's latest raw
+   * schema) of set `key` with fromMs ≤ t ≤ toMs from store `tier`, oldest
+   * first. A reader sees tier rows once their chunk is written (the writer
+   * writes them when a chunk of rows fills, and on flush and close).
+   */
+  rangeTier(
+    key: string,
+    metric: number | string,
+    fromMs: number,
+    toMs: number,
+    tier: TierName,
+  ): TierPoint[] {
+    const sources = sourcesOf(
+      this.#catalog,
+      this.#query,
+      (name) => this.#tiers.find((x) => x.name === name)?.catalog,
+    );
+    return rangeTier(sources, key, metric, fromMs, toMs, tier);
   }
 
   /** Damage found so far (each with file and offset), oldest first. */

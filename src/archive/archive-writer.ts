@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../common/index.js';
-import { validateSetInstance } from '../model/index.js';
 import type { SetInstance, SetSample } from '../model/index.js';
+import { checkItem } from './append-check.js';
 import { RAW_DIR, WAL_DIR, acquireLock, releaseLock } from './archive-files.js';
 import { ArchiveCatalog } from './catalog.js';
 import type { ArchivedSet } from './catalog.js';
@@ -15,6 +15,11 @@ import { SeriesQuery } from './series-query.js';
 import type { SetVersion } from './set-version.js';
 import type { WalItem } from './wal-codec.js';
 import { WalLog } from './wal-log.js';
+import { expireStores, retentionOf } from './retention.js';
+import { rangeTier, sourcesOf } from './tier-query.js';
+import type { TierPoint } from './tier-query.js';
+import type { TierName } from './tier-schema.js';
+import { TierSet } from './tier-set.js';
 import { recoverSegments, recoverWal } from './writer-recovery.js';
 import { resolveWriterOptions } from './writer-options.js';
 import type { ArchiveWriterOptions, ResolvedWriterOptions } from './writer-options.js';
@@ -65,7 +70,13 @@ export class ArchiveWriter {
   readonly #reads = new SegmentReads();
   readonly #query: SeriesQuery;
   readonly #validated = new WeakSet<SetVersion>();
+  readonly #tiers: TierSet | undefined;
   #sealing: Promise<void> | undefined;
+  /** Segment writes and retention take turns: retention never deletes a file being written. */
+  #lock: Promise<unknown> = Promise.resolve();
+  #retainedAtMs = -Infinity;
+  /** Latest sample time accepted since open: the periodic retention's "now" (see #arm). */
+  #latestMs = -Infinity;
   /** Lowest WAL file of the batch being written to segments (Infinity when none). */
   #inflightWalSeq = Infinity;
   #timer: TimerHandle | undefined;
@@ -85,6 +96,7 @@ export class ArchiveWriter {
     this.#store = parts.store;
     this.#chunks = parts.chunks;
     this.#wal = parts.wal;
+    this.#tiers = parts.tiers;
     this.#query = new SeriesQuery(this.#reads, (e) => this.#problems.add(e));
   }
 
@@ -121,7 +133,9 @@ export class ArchiveWriter {
         },
         kept.filter((k) => !k.keep),
       );
-      const w = new ArchiveWriter(dir, o, { catalog, problems, store, chunks, wal });
+      const tiers = o.tiers ? await TierSet.open(dir, o.maxOpenSegments, problems) : undefined;
+      const w = new ArchiveWriter(dir, o, { catalog, problems, store, chunks, wal, tiers });
+      tiers?.rebuild(catalog, w.#query, w.#query);
       w.#arm();
       w.#kickSeal();
       return w;
@@ -148,10 +162,12 @@ export class ArchiveWriter {
       for (const a of accepted) {
         this.#chunks.accept(a.version, a.sample.timestampMs);
         this.#chunks.insert(a.version, a.sample, seq, now);
+        this.#tiers?.add(a.version, a.sample);
+        if (a.sample.timestampMs > this.#latestMs) this.#latestMs = a.sample.timestampMs;
         this.#values += a.sample.values.length;
       }
       this.#samples += accepted.length;
-      if (this.#chunks.ready.length > 0) this.#kickSeal();
+      if (this.#chunks.ready.length > 0 || this.#tiers?.pending()) this.#kickSeal();
       return durable;
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
@@ -162,6 +178,7 @@ export class ArchiveWriter {
   async flush(): Promise<void> {
     if (this.#failed) throw this.#failed;
     this.#chunks.retireAged(this.#clock.now(), true);
+    this.#tiers?.sealOpen();
     this.#kickSeal();
     while (this.#sealing) await this.#sealing;
     if (this.#failed) throw this.#failed;
@@ -186,6 +203,7 @@ export class ArchiveWriter {
     }
     await this.#wal.close(sealed);
     await this.#store.close();
+    await this.#tiers?.close();
     this.#reads.close();
     await releaseLock(this.dir);
   }
@@ -242,6 +260,46 @@ export class ArchiveWriter {
     return tl === undefined ? [] : this.#query.rangeStrings(tl, metric, fromMs, toMs);
   }
 
+  /**
+   * Buckets of metric `metric` (a name, or an index in the set's latest raw
+   * schema) of set `key` with fromMs ≤ t ≤ toMs from store `tier`, oldest
+   * first. The tiers hold closed buckets: the current minute and hour come
+   * from raw (see pickTier).
+   */
+  rangeTier(
+    key: string,
+    metric: number | string,
+    fromMs: number,
+    toMs: number,
+    tier: TierName,
+  ): TierPoint[] {
+    const src = sourcesOf(this.#catalog, this.#query, (t) => this.#tiers?.store(t).catalog);
+    return rangeTier(src, key, metric, fromMs, toMs, tier);
+  }
+
+  /**
+   * Delete the segment files (raw and tiers) whose data is all older than
+   * their retention before `nowMs`; appends go on meanwhile (only segment
+   * writes wait). Runs every `retentionCheckMs` on its own, with `nowMs`
+   * the latest sample time appended (at most the wall clock). Returns the
+   * number of segments deleted.
+   */
+  enforceRetention(nowMs: number): Promise<number> {
+    const raw = { store: this.#store, catalog: this.#catalog, segmentMs: this.#o.segmentMs };
+    const stores = [{ ...raw, keepMs: this.#o.retention.rawMs }];
+    for (const t of this.#tiers?.stores ?? []) {
+      const keepMs = retentionOf(this.#o.retention, t.spec.name);
+      stores.push({ store: t.store, catalog: t.catalog, segmentMs: t.spec.segmentMs, keepMs });
+    }
+    return this.#exclusive(() => expireStores(stores, this.#reads, nowMs));
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn);
+    this.#lock = run.catch(() => undefined);
+    return run;
+  }
+
   /** Damage found (and torn tails cut) since open, each with file and offset. */
   problems(): readonly ArchiveError[] {
     return this.#problems.list();
@@ -256,7 +314,7 @@ export class ArchiveWriter {
 
   /** The items that are new for their set, in order; checks every item first. */
   #newSamples(items: readonly AppendItem[]): WalItem[] {
-    const versions = items.map((it) => this.#check(it));
+    const versions = items.map((it) => checkItem(this.#catalog, this.#validated, it));
     const latest = new Map<string, number>();
     const accepted: WalItem[] = [];
     items.forEach((it, i) => {
@@ -272,36 +330,10 @@ export class ArchiveWriter {
     return accepted;
   }
 
-  /** The item's set version, after checking the set once and the sample every time. */
-  #check(it: AppendItem): SetVersion {
-    let version: SetVersion;
-    try {
-      version = this.#catalog.versionOf(it.set);
-    } catch (err) {
-      throw invalid(`not a set instance: ${String(err)}`, err);
-    }
-    if (!this.#validated.has(version)) {
-      try {
-        validateSetInstance(version.set);
-      } catch (err) {
-        throw invalid(`${version.key}: ${String(err)}`, err);
-      }
-      this.#validated.add(version);
-    }
-    const { timestampMs, values } = it.sample;
-    if (values.length !== version.set.schema.metrics.length) {
-      throw invalid(
-        `${version.key}: sample has ${values.length} values, the schema ${version.set.schema.metrics.length}`,
-      );
-    }
-    if (!Number.isSafeInteger(timestampMs))
-      throw invalid(`${version.key}: timestamp ${timestampMs} is not a safe integer`);
-    return version;
-  }
-
   #kickSeal(): void {
     // The loop must reach an await before it can clear #sealing: start it only with work.
-    if (this.#sealing || this.#failed || this.#chunks.ready.length === 0) return;
+    if (this.#sealing || this.#failed) return;
+    if (this.#chunks.ready.length === 0 && this.#tiers?.pending() !== true) return;
     this.#sealing = this.#sealLoop();
   }
 
@@ -312,7 +344,7 @@ export class ArchiveWriter {
    */
   async #sealLoop(): Promise<void> {
     for (;;) {
-      if (this.#chunks.ready.length === 0 || this.#failed) {
+      if ((this.#chunks.ready.length === 0 && this.#tiers?.pending() !== true) || this.#failed) {
         this.#sealing = undefined;
         return;
       }
@@ -320,13 +352,14 @@ export class ArchiveWriter {
       this.#chunks.ready = [];
       this.#inflightWalSeq = batch.reduce((min, r) => Math.min(min, r.walSeq), Infinity);
       try {
-        const disk = await this.#store.write(batch.map((r) => r.chunk));
+        const disk = await this.#exclusive(() => this.#store.write(batch.map((r) => r.chunk)));
         this.#inflightWalSeq = Infinity;
         batch.forEach((r, i) => {
           r.tl.memory = r.tl.memory.filter((m) => m !== r.chunk);
           r.tl.addDisk(disk[i]!);
         });
         this.#chunksSealed += batch.length;
+        if (this.#tiers !== undefined) await this.#exclusive(() => this.#tiers!.writeReady());
         await this.#dropSealedWal();
       } catch (err) {
         this.#fail(err);
@@ -355,8 +388,16 @@ export class ArchiveWriter {
     const period = Math.max(50, Math.min(this.#o.chunkMaxAgeMs / 4, 10_000));
     this.#timer = this.#clock.setTimeout(() => {
       if (this.#closing) return;
-      this.#chunks.retireAged(this.#clock.now());
+      const now = this.#clock.now();
+      this.#chunks.retireAged(now);
       this.#kickSeal();
+      if (now - this.#retainedAtMs >= this.#o.retentionCheckMs && this.#latestMs > -Infinity) {
+        this.#retainedAtMs = now;
+        // Sample time, capped by the wall clock: replayed or synthetic old data is
+        // not wiped on arrival, and one bogus future timestamp cannot wipe the rest.
+        const at = Math.min(now, this.#latestMs);
+        this.enforceRetention(at).catch((err: unknown) => this.#problems.add(asIoError(err)));
+      }
       this.#arm();
     }, period);
   }
@@ -368,12 +409,11 @@ interface RecoveredParts {
   readonly store: SegmentStore;
   readonly chunks: OpenChunks;
   readonly wal: WalLog;
+  readonly tiers: TierSet | undefined;
 }
 
-function invalid(what: string, cause?: unknown): ArchiveError {
-  return new ArchiveError(
-    ARCHIVE_ERROR_CODES.invalidArgument,
-    what,
-    cause === undefined ? undefined : { cause },
-  );
+function asIoError(err: unknown): ArchiveError {
+  return err instanceof ArchiveError
+    ? err
+    : new ArchiveError(ARCHIVE_ERROR_CODES.io, `retention failed: ${String(err)}`, { cause: err });
 }

@@ -1,6 +1,7 @@
 import { schemaDigest, setInstanceKey } from '../model/index.js';
 import type { SetInstance } from '../model/index.js';
 import { SeriesTimeline } from './series-timeline.js';
+import type { SegmentSource } from './series-timeline.js';
 import { makeVersion } from './set-version.js';
 import type { SetVersion } from './set-version.js';
 
@@ -49,12 +50,18 @@ export class ArchiveCatalog {
     return tl;
   }
 
+  /** Forget the chunks of a deleted segment in every timeline. */
+  dropSegment(segment: SegmentSource): void {
+    for (const tl of this.timelines.values()) tl.dropSegment(segment);
+  }
+
   /** Every set with data, in key order. */
   sets(): ArchivedSet[] {
     const out: ArchivedSet[] = [];
     for (const tl of this.timelines.values()) {
       const latest = tl.latest;
-      if (latest === undefined || tl.lastMs === -Infinity) continue;
+      // A set whose data all aged out (firstMs back to Infinity) is no longer listed.
+      if (latest === undefined || tl.lastMs === -Infinity || tl.firstMs === Infinity) continue;
       out.push({ key: tl.key, set: latest.set, firstMs: tl.firstMs, lastMs: tl.lastMs });
     }
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -16,3 +16,8 @@ export { ArchiveReader } from './archive-reader.js';
 export type { ArchiveReaderOptions, FollowOptions } from './archive-reader.js';
 export type { ArchivedSet } from './catalog.js';
 export type { ArchivedSample } from './series-query.js';
+export { pickTier, DEFAULT_RETENTION } from './retention.js';
+export type { Retention } from './retention.js';
+export { TIER_NAMES, TIER_FIELDS } from './tier-schema.js';
+export type { TierName, TierField, DownsampledTier } from './tier-schema.js';
+export type { TierPoint } from './tier-query.js';

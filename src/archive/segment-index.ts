@@ -44,13 +44,16 @@ export class SegmentState implements SegmentSource {
   recordsEnd = 0;
   /** Damage found: a writer appends to a new part instead. */
   damaged = false;
+  /** Latest timestamp of any chunk indexed so far: retention deletes by it. */
+  maxMs = -Infinity;
 
-  constructor(dir: string, name: SegmentName) {
+  /** `sub` is the directory of the segment's tier (raw/, m1/, h1/). */
+  constructor(dir: string, name: SegmentName, sub = RAW_DIR) {
     this.startMs = name.startMs;
     this.part = name.part;
     this.base = name.base;
-    this.path = join(dir, RAW_DIR, `${name.base}.seg`);
-    this.idxPath = join(dir, RAW_DIR, `${name.base}.idx`);
+    this.path = join(dir, sub, `${name.base}.seg`);
+    this.idxPath = join(dir, sub, `${name.base}.idx`);
   }
 }
 
@@ -192,6 +195,7 @@ async function applyEntry(
     const what = `chunk of set ${e.localId}, which no readable schemas record declares`;
     return damage(seg, problems, ARCHIVE_ERROR_CODES.indexMismatch, seg.path, e.offset, what);
   }
+  if (e.tMax > seg.maxMs) seg.maxMs = e.tMax;
   const chunk: DiskChunk = {
     segment: seg,
     offset: e.offset,

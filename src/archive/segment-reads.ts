@@ -84,6 +84,14 @@ export class SegmentReads {
     return fd;
   }
 
+  /** Close the descriptor of `path`, if open (its segment was deleted and dropped). */
+  forget(path: string): void {
+    const fd = this.#fds.get(path);
+    if (fd === undefined) return;
+    this.#fds.delete(path);
+    closeSync(fd);
+  }
+
   /** Close every descriptor. */
   close(): void {
     for (const fd of this.#fds.values()) closeSync(fd);

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RAW_DIR, segmentBase, syncDir } from './archive-files.js';
@@ -41,6 +41,7 @@ export class SegmentStore {
   readonly #dir: string;
   readonly #segmentMs: number;
   readonly #maxOpen: number;
+  readonly #sub: string;
   readonly counters: SegmentCounters = { fsyncs: 0 };
   /** Every segment, by base name. */
   readonly segments = new Map<string, SegmentState>();
@@ -48,12 +49,40 @@ export class SegmentStore {
   readonly #writable = new Map<number, SegmentState>();
   readonly #localIds = new Map<SegmentState, Map<SetVersion, number>>();
   readonly #handles = new Map<SegmentState, Handles>();
+  /** Highest part removed per window: never reused, a reader may still hold the old file. */
+  readonly #removedParts = new Map<number, number>();
   readonly #sink = new ByteSink(4096);
 
-  constructor(dir: string, segmentMs: number, maxOpen: number) {
+  /** `sub` is the directory segments go to: raw/, or a tier's. */
+  constructor(dir: string, segmentMs: number, maxOpen: number, sub = RAW_DIR) {
     this.#dir = dir;
     this.#segmentMs = segmentMs;
     this.#maxOpen = maxOpen;
+    this.#sub = sub;
+  }
+
+  /**
+   * Forget a segment and delete its files (retention). The caller makes sure
+   * no write is in progress; later chunks of its window start a new part.
+   * Readers holding the files open keep reading them (unlink semantics).
+   */
+  async remove(seg: SegmentState): Promise<void> {
+    this.segments.delete(seg.base);
+    this.#removedParts.set(
+      seg.startMs,
+      Math.max(seg.part, this.#removedParts.get(seg.startMs) ?? 0),
+    );
+    if (this.#writable.get(seg.startMs) === seg) this.#writable.delete(seg.startMs);
+    this.#localIds.delete(seg);
+    const h = this.#handles.get(seg);
+    this.#handles.delete(seg);
+    if (h !== undefined) {
+      await h.seg.close();
+      await h.idx.close();
+    }
+    // The index first: a crash between the two leaves a segment no index points into.
+    await unlink(seg.idxPath).catch(ignoreMissing);
+    await unlink(seg.path).catch(ignoreMissing);
   }
 
   /** Take over a segment found on disk (recovery); a damaged one is never appended to. */
@@ -119,6 +148,7 @@ export class SegmentStore {
       const p = plans[i]!;
       for (const [id, v] of p.declared) p.seg.versions.set(id, v);
       for (const b of p.buffers) p.seg.recordsEnd += b.length;
+      for (const c of p.chunks) p.seg.maxMs = Math.max(p.seg.maxMs, c.tMax);
       p.seg.idxOffset += idxRecords[i]!.length;
       g.forEach((input, k) => (out[input] = p.chunks[k]!));
     });
@@ -177,11 +207,11 @@ export class SegmentStore {
   async #writableFor(startMs: number): Promise<SegmentState> {
     const cur = this.#writable.get(startMs);
     if (cur !== undefined) return cur;
-    let part = 0;
+    let part = (this.#removedParts.get(startMs) ?? -1) + 1;
     for (const s of this.segments.values())
       if (s.startMs === startMs) part = Math.max(part, s.part + 1);
     const base = segmentBase(startMs, part);
-    const seg = new SegmentState(this.#dir, { startMs, part, base });
+    const seg = new SegmentState(this.#dir, { startMs, part, base }, this.#sub);
     const seghead = fileHeaderRecord('seg');
     const idxhead = fileHeaderRecord('idx');
     for (const [path, head] of [
@@ -196,7 +226,7 @@ export class SegmentStore {
         await h.close();
       }
     }
-    await syncDir(join(this.#dir, RAW_DIR));
+    await syncDir(join(this.#dir, this.#sub));
     seg.recordsEnd = seghead.length;
     seg.idxOffset = idxhead.length;
     this.adopt(seg);
@@ -232,6 +262,10 @@ export class SegmentStore {
     }
     this.#handles.clear();
   }
+}
+
+function ignoreMissing(err: unknown): void {
+  if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
 }
 
 /** Give the versions of `chunks` that the segment does not know yet new local ids. */

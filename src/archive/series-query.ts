@@ -12,6 +12,12 @@ export interface ArchivedSample {
   readonly sample: SetSample;
 }
 
+/** Timestamps and, per requested lane, the values at them. */
+export interface Columns {
+  readonly t: number[];
+  readonly cols: number[][];
+}
+
 /** A chunk to visit: on disk or in memory. */
 interface ChunkView {
   readonly version: SetVersion;
@@ -32,6 +38,8 @@ export class SeriesQuery {
   readonly #layout = new ChunkLayout();
   #ts = new Float64Array(256);
   #values = new Float64Array(256);
+  /** Scratch lanes of columns(). */
+  #cols: Float64Array[] = [];
 
   constructor(reads: SegmentReads, report: (e: ArchiveError) => void) {
     this.#reads = reads;
@@ -129,6 +137,39 @@ export class SeriesQuery {
     return out;
   }
 
+  /**
+   * Several lanes of one timeline, named, with from ≤ t ≤ to, oldest first:
+   * each chunk's timestamps are decoded once for all of them (the tier
+   * queries read min, max, sum and count of a metric together). A lane a
+   * version lacks reads as NaN.
+   */
+  columns(tl: SeriesTimeline, names: readonly string[], fromMs: number, toMs: number): Columns {
+    const out: Columns = { t: [], cols: names.map(() => []) };
+    let last = -Infinity;
+    for (const view of forward(tl, fromMs)) {
+      if (view.tMax < fromMs || view.tMax <= last) continue;
+      if (view.tMin > toMs) {
+        if (view.disk !== undefined) break;
+        continue;
+      }
+      const lanes = names.map((n) => view.version.lanes.get(n));
+      if (lanes.every((l) => l === undefined)) continue;
+      const n = this.#withChunk(view, (buf) => this.#decodeColumns(buf, lanes));
+      if (n === undefined) continue;
+      const ts = this.#ts;
+      const vals = this.#cols;
+      for (let j = 0; j < n; j++) {
+        const t = ts[j]!;
+        if (t < fromMs || t <= last) continue;
+        if (t > toMs) break;
+        out.t.push(t);
+        for (let k = 0; k < names.length; k++) out.cols[k]!.push(vals[k]![j]!);
+        last = t;
+      }
+    }
+    return out;
+  }
+
   /** Whole samples (every metric) with t > afterMs, oldest first. */
   rows(tl: SeriesTimeline, afterMs: number): ArchivedSample[] {
     const out: ArchivedSample[] = [];
@@ -144,6 +185,23 @@ export class SeriesQuery {
       }
     }
     return out;
+  }
+
+  /** Timestamps and the given lanes (NaN for an absent one) into scratch arrays; returns the count. */
+  #decodeColumns(buf: Uint8Array, lanes: readonly (number | undefined)[]): number {
+    const c = this.#layout;
+    if (this.#ts.length < c.count) {
+      this.#ts = new Float64Array(c.count * 2);
+      this.#values = new Float64Array(c.count * 2);
+    }
+    decodeTimestamps(buf, c, this.#ts);
+    lanes.forEach((l, k) => {
+      let v = this.#cols[k];
+      if (v === undefined || v.length < c.count) v = this.#cols[k] = new Float64Array(c.count * 2);
+      if (l === undefined) v.fill(NaN, 0, c.count);
+      else decodeLane(buf, c, l, v);
+    });
+    return c.count;
   }
 
   /** Decode the view's timestamps and one lane into the scratch arrays; false if unreadable. */

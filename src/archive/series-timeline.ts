@@ -84,6 +84,23 @@ export class SeriesTimeline {
     this.noteVersion(chunk.version, chunk.tMin, chunk.tMax);
   }
 
+  /**
+   * Drop the disk chunks of a deleted segment (retention); returns true if
+   * any. `lastMs` stays: it is what duplicate detection compares against.
+   */
+  dropSegment(segment: SegmentSource): boolean {
+    const n = this.disk.length;
+    const kept = this.disk.filter((c) => c.segment !== segment);
+    if (kept.length === n) return false;
+    this.disk.splice(0, n, ...kept);
+    let first = Infinity;
+    for (const c of kept) first = Math.min(first, c.tMin);
+    for (const m of this.memory) first = Math.min(first, m.tMin);
+    if (this.open !== undefined && this.open.count > 0) first = Math.min(first, this.open.firstMs);
+    this.firstMs = first;
+    return true;
+  }
+
   /** Index of the first disk chunk that may hold a point at or after `fromMs`. */
   firstDiskAtOrAfter(fromMs: number): number {
     const d = this.disk;

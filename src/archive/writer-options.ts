@@ -1,6 +1,8 @@
 import { systemClock } from '../common/index.js';
 import type { Clock } from '../common/index.js';
 import { ARCHIVE_ERROR_CODES, ArchiveError } from './errors.js';
+import { DEFAULT_RETENTION } from './retention.js';
+import type { Retention } from './retention.js';
 
 /** Options of ArchiveWriter.open. */
 export interface ArchiveWriterOptions {
@@ -26,13 +28,26 @@ export interface ArchiveWriterOptions {
   readonly walKeyframeBytes?: number;
   /** Segment files kept open for appending (default 8). */
   readonly maxOpenSegments?: number;
-  /** Wall clock for chunk ages (tests inject a ManualClock). */
+  /**
+   * How long raw samples and the minute and hour tiers are kept, in ms of
+   * sample time before "now": the latest sample time appended, at most the
+   * wall clock (defaults: 14 days, 1 year, 5 years; Infinity keeps
+   * forever). Whole segment files are deleted.
+   */
+  readonly retention?: Partial<Retention>;
+  /** Keep the minute and hour tiers (default true). */
+  readonly tiers?: boolean;
+  /** Wall-clock period of the retention check (default 60 s). */
+  readonly retentionCheckMs?: number;
+  /** Wall clock for chunk ages and retention (tests inject a ManualClock). */
   readonly clock?: Clock;
   /** Called once when a background write fails and the writer stops. */
   readonly onError?: (err: ArchiveError) => void;
 }
 
-export type ResolvedWriterOptions = Required<ArchiveWriterOptions>;
+export type ResolvedWriterOptions = Required<Omit<ArchiveWriterOptions, 'retention'>> & {
+  readonly retention: Retention;
+};
 
 const POSITIVE: readonly (keyof ArchiveWriterOptions)[] = [
   'chunkSamples',
@@ -41,6 +56,7 @@ const POSITIVE: readonly (keyof ArchiveWriterOptions)[] = [
   'walFileBytes',
   'walKeyframeBytes',
   'maxOpenSegments',
+  'retentionCheckMs',
 ];
 
 /** Fill in defaults; a non-positive or non-integer size is CANOPY_ERR_INVALID_ARGUMENT. */
@@ -53,6 +69,9 @@ export function resolveWriterOptions(o: ArchiveWriterOptions): ResolvedWriterOpt
     walFileBytes: o.walFileBytes ?? 32 * 1024 * 1024,
     walKeyframeBytes: o.walKeyframeBytes ?? 4 * 1024 * 1024,
     maxOpenSegments: o.maxOpenSegments ?? 8,
+    retention: { ...DEFAULT_RETENTION, ...o.retention },
+    tiers: o.tiers ?? true,
+    retentionCheckMs: o.retentionCheckMs ?? 60_000,
     clock: o.clock ?? systemClock,
     onError: o.onError ?? (() => undefined),
   };
@@ -62,6 +81,14 @@ export function resolveWriterOptions(o: ArchiveWriterOptions): ResolvedWriterOpt
       throw new ArchiveError(
         ARCHIVE_ERROR_CODES.invalidArgument,
         `archive writer option ${k} must be a positive integer, got ${String(v)}`,
+      );
+    }
+  }
+  for (const [k, v] of Object.entries(r.retention)) {
+    if (typeof v !== 'number' || !(v > 0)) {
+      throw new ArchiveError(
+        ARCHIVE_ERROR_CODES.invalidArgument,
+        `archive writer option retention.${k} must be > 0 (Infinity: forever), got ${String(v)}`,
       );
     }
   }

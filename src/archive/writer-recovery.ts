@@ -1,5 +1,5 @@
 import { open, truncate, unlink } from 'node:fs/promises';
-import { listSegments, listWal } from './archive-files.js';
+import { RAW_DIR, listSegments, listWal } from './archive-files.js';
 import { ByteSource } from './byte-io.js';
 import type { ArchiveCatalog } from './catalog.js';
 import { ChunkLayout } from './chunk-format.js';
@@ -36,9 +36,10 @@ export async function recoverSegments(
   catalog: ArchiveCatalog,
   problems: ProblemLog,
   store: SegmentStore,
+  sub = RAW_DIR,
 ): Promise<void> {
-  for (const name of await listSegments(dir)) {
-    const seg = new SegmentState(dir, name);
+  for (const name of await listSegments(dir, sub)) {
+    const seg = new SegmentState(dir, name, sub);
     try {
       await loadIndexTail(seg, catalog, problems);
       await cutIndexTail(seg, problems);
@@ -243,5 +244,6 @@ function indexRecord(
     tMax: c.tMax,
   };
   catalog.timeline(version.key).addDisk({ ...e, segment: seg, version, verified: true });
+  seg.maxMs = Math.max(seg.maxMs, c.tMax);
   return e;
 }

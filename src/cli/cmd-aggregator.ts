@@ -6,7 +6,7 @@ import { ApiServer } from '../api/index.js';
 import { systemClock } from '../common/index.js';
 import { FORWARD_MODES } from '../link/index.js';
 import type { ForwardMode } from '../link/index.js';
-import { ArchiveWriter } from '../archive/index.js';
+import { ArchiveWriter, pickTier } from '../archive/index.js';
 import { ArchiveStore, CsvStore } from '../stores/index.js';
 import { aggregatorSource } from './aggregator-source.js';
 import {
@@ -91,7 +91,12 @@ Options:
       dmaxMs: c.dmaxMs,
       summaryGraceMs: c.summaryGraceMs,
       replayBufferBytes: c.replayBufferBytes,
-      ...(archive ? { archive } : {}),
+      ...(archive
+        ? {
+            archive,
+            pickTier: (stepMs: number, fromMs: number) => pickTier(stepMs, fromMs, Date.now()),
+          }
+        : {}),
       stores: [
         ...(archive ? [new ArchiveStore(archive)] : []),
         ...c.csv.map(

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ArchiveWriter } from '../archive/index.js';
+import { ArchiveWriter, pickTier } from '../archive/index.js';
 import { ArchiveStore } from '../stores/index.js';
 import { Aggregator } from '../aggregator/index.js';
 import { ApiServer } from '../api/index.js';
@@ -52,7 +52,13 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const host = o.host ?? sanitizeHost(hostname());
   const archive = o.dataDir ? await ArchiveWriter.open(join(o.dataDir, 'archive')) : undefined;
   const aggregator = new Aggregator({
-    ...(archive ? { archive, stores: [new ArchiveStore(archive)] } : {}),
+    ...(archive
+      ? {
+          archive,
+          stores: [new ArchiveStore(archive)],
+          pickTier: (stepMs: number, fromMs: number) => pickTier(stepMs, fromMs, clock.now()),
+        }
+      : {}),
     name: 'local-l1',
     level: 1,
     listen: { host: o.bindHost, port: o.wirePort },
