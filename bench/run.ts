@@ -20,6 +20,7 @@ const SUITES: Record<string, () => Promise<BenchModule>> = {
   aggregator: () => import('./aggregator.bench.js'),
   'live-window': () => import('./live-window.bench.js'),
   archive: () => import('./archive.bench.js'),
+  'archive-real': () => import('./archive-real.bench.js'),
 };
 
 function format(r: BenchResult): string {
