@@ -21,6 +21,7 @@ const SUITES: Record<string, () => Promise<BenchModule>> = {
   'live-window': () => import('./live-window.bench.js'),
   archive: () => import('./archive.bench.js'),
   'archive-real': () => import('./archive-real.bench.js'),
+  'pcp-compare': () => import('./pcp-compare.bench.js'),
 };
 
 function format(r: BenchResult): string {
