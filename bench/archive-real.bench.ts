@@ -8,9 +8,8 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalStack } from '../src/cli/index.js';
-import { silentLogger } from '../src/common/index.js';
 import type { BenchResult } from './bench-result.js';
+import { benchStack } from './bench-stack.js';
 
 function bytesUnder(dir: string, skip: (name: string) => boolean): number {
   let total = 0;
@@ -26,19 +25,7 @@ function bytesUnder(dir: string, skip: (name: string) => boolean): number {
 export async function run(): Promise<BenchResult[]> {
   const spanMs = Number(process.env.CANOPY_BENCH_RECORD_MS ?? 600_000);
   const dataDir = mkdtempSync(join(tmpdir(), 'canopy-archive-real-'));
-  const stack = await startLocalStack({
-    bindHost: '127.0.0.1',
-    apiPort: 0,
-    wirePort: 0,
-    putPort: 0,
-    intervalMs: 1000,
-    offsetMs: 0,
-    ous: ['Bench'],
-    host: 'bench-host',
-    replayBufferBytes: 64 << 20,
-    dataDir,
-    logger: silentLogger,
-  });
+  const stack = await benchStack(dataDir);
   try {
     await new Promise((r) => setTimeout(r, spanMs));
   } finally {

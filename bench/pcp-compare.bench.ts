@@ -12,9 +12,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { startLocalStack } from '../src/cli/index.js';
-import { silentLogger } from '../src/common/index.js';
 import type { BenchResult } from './bench-result.js';
+import { benchStack } from './bench-stack.js';
 
 const PMCD = '/usr/lib/pcp/bin/pmcd';
 const PMDAS = '/var/lib/pcp/pmdas';
@@ -82,19 +81,7 @@ export async function run(): Promise<BenchResult[]> {
   );
   try {
     await sleep(2000);
-    const stack = await startLocalStack({
-      bindHost: '127.0.0.1',
-      apiPort: 0,
-      wirePort: 0,
-      putPort: 0,
-      intervalMs: 1000,
-      offsetMs: 0,
-      ous: ['Bench'],
-      host: 'bench-host',
-      replayBufferBytes: 64 << 20,
-      dataDir: join(dir, 'canopy'),
-      logger: silentLogger,
-    });
+    const stack = await benchStack(join(dir, 'canopy'));
     const logger = spawn(
       'pmlogger',
       [

@@ -5,10 +5,9 @@
  * after warm-up so first-sample keyframes and schemas are excluded. The
  * baseline is the Prometheus text exposition of the same latest values.
  */
-import { silentLogger } from '../src/common/index.js';
-import { startLocalStack } from '../src/cli/index.js';
 import { parseSelector } from '../src/model/index.js';
 import type { BenchResult } from './bench-result.js';
+import { benchStack } from './bench-stack.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -33,18 +32,7 @@ function promTextBytesPerSample(
 
 export async function run(): Promise<BenchResult[]> {
   const spanMs = Number(process.env.CANOPY_BENCH_SPAN_MS ?? 10_000);
-  const stack = await startLocalStack({
-    bindHost: '127.0.0.1',
-    apiPort: 0,
-    wirePort: 0,
-    putPort: 0,
-    intervalMs: 1000,
-    offsetMs: 0,
-    ous: ['Bench'],
-    host: 'bench-host',
-    replayBufferBytes: 64 << 20,
-    logger: silentLogger,
-  });
+  const stack = await benchStack();
   try {
     await sleep(2500);
     const a = stack.sampler.stats();

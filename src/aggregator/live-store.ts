@@ -26,6 +26,7 @@ export class LiveStore {
   readonly #options: LiveStoreOptions;
   readonly #sets = new Map<string, LiveSet>();
   readonly #digests = new WeakMap<SetInstance, string>();
+  readonly #keys = new WeakMap<SetInstance, string>();
   /**
    * One copy of each schema and of each set of name templates, shared by all
    * sets with the same layout: thousands of hosts send the same schemas, and
@@ -43,7 +44,7 @@ export class LiveStore {
 
   /** Store a sample; returns its set, or undefined when the sample was a replay already held. */
   ingest(set: SetInstance, sample: SetSample, nowMs: number, source: string): LiveSet | undefined {
-    const key = setInstanceKey(set);
+    const key = this.#key(set);
     let live = this.#sets.get(key);
     if (!live || live.set !== set) {
       const digest = this.#digest(set);
@@ -83,6 +84,16 @@ export class LiveStore {
       this.#templates.set(tplKey, templates);
     }
     return { set: schema === set.schema ? set : { ...set, schema }, templates };
+  }
+
+  /** A set's identity key, built once per SetInstance object (senders reuse them for every sample). */
+  #key(set: SetInstance): string {
+    let k = this.#keys.get(set);
+    if (k === undefined) {
+      k = setInstanceKey(set);
+      this.#keys.set(set, k);
+    }
+    return k;
   }
 
   #digest(set: SetInstance): string {

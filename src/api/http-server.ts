@@ -88,11 +88,20 @@ export class ApiServer {
   }
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    if (isFollow(req)) {
-      this.#follow(req, res);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      send(res, 400, {
+        error: { code: 'CANOPY_ERR_BAD_PARAM', message: 'request target is not a valid URL' },
+      });
       return;
     }
-    this.#respond(req).then(
+    if (isFollow(url, req)) {
+      this.#follow(url, res);
+      return;
+    }
+    this.#respond(req, url).then(
       ([status, body]) => send(res, status, body),
       (err: unknown) => {
         this.#o.logger.error('api response failed', { url: req.url, error: toError(err) });
@@ -102,9 +111,8 @@ export class ApiServer {
     );
   }
 
-  async #respond(req: IncomingMessage): Promise<[number, unknown]> {
+  async #respond(req: IncomingMessage, url: URL): Promise<[number, unknown]> {
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
       const route = this.#routes.get(url.pathname);
       if (!route) throw new ApiError('CANOPY_ERR_NOT_FOUND', 404, `no route ${url.pathname}`);
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -132,10 +140,9 @@ export class ApiServer {
   }
 
   /** A range query with `follow=1`: history, then new points as server-sent events. */
-  #follow(req: IncomingMessage, res: ServerResponse): void {
+  #follow(url: URL, res: ServerResponse): void {
     let selector: Selector;
     let range: { from: number; to: number; limit: number };
-    const url = new URL(req.url ?? '/', 'http://localhost');
     try {
       selector = this.#selector(url);
       range = { ...this.#timeRange(url, '-5m'), limit: this.#limit(url) };
@@ -255,8 +262,7 @@ export class ApiServer {
 }
 
 /** `/api/range?…&follow=1` (or `follow=true`) asks for a stream. */
-function isFollow(req: IncomingMessage): boolean {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+function isFollow(url: URL, req: IncomingMessage): boolean {
   const f = url.searchParams.get('follow');
   return (
     url.pathname === '/api/range' &&

@@ -6,9 +6,9 @@ import { ApiServer } from '../api/index.js';
 import { systemClock } from '../common/index.js';
 import { FORWARD_MODES } from '../link/index.js';
 import type { ForwardMode } from '../link/index.js';
-import { ArchiveWriter, pickTier } from '../archive/index.js';
-import { ArchiveStore, CsvStore } from '../stores/index.js';
+import { CsvStore } from '../stores/index.js';
 import { aggregatorSource } from './aggregator-source.js';
+import { openArchive } from './archive-options.js';
 import {
   authFrom,
   byteSizeOption,
@@ -75,7 +75,7 @@ Options:
       strict: true,
     });
     const c = mergeOptions(values.config ? loadAggregatorConfig(values.config) : undefined, values);
-    const archive = c.archiveDir ? await ArchiveWriter.open(c.archiveDir) : undefined;
+    const a = c.archiveDir ? await openArchive(c.archiveDir, systemClock) : undefined;
     const aggregator = new Aggregator({
       name: c.name,
       level: c.level,
@@ -91,14 +91,9 @@ Options:
       dmaxMs: c.dmaxMs,
       summaryGraceMs: c.summaryGraceMs,
       replayBufferBytes: c.replayBufferBytes,
-      ...(archive
-        ? {
-            archive,
-            pickTier: (stepMs: number, fromMs: number) => pickTier(stepMs, fromMs, Date.now()),
-          }
-        : {}),
+      ...(a ? { archive: a.archive, pickTier: a.pickTier } : {}),
       stores: [
-        ...(archive ? [new ArchiveStore(archive)] : []),
+        ...(a ? [a.store] : []),
         ...c.csv.map(
           (x) =>
             new CsvStore({

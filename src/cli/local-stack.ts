@@ -1,10 +1,9 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ArchiveWriter, pickTier } from '../archive/index.js';
-import { ArchiveStore } from '../stores/index.js';
 import { Aggregator } from '../aggregator/index.js';
 import { ApiServer } from '../api/index.js';
 import { aggregatorSource } from './aggregator-source.js';
+import { openArchive } from './archive-options.js';
 import type { Clock, Logger } from '../common/index.js';
 import { systemClock } from '../common/index.js';
 import { DEFAULT_PLUGINS, Sampler } from '../sampler/index.js';
@@ -50,15 +49,9 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const clock = o.clock ?? systemClock;
   const auth = { mode: 'none' } as const;
   const host = o.host ?? sanitizeHost(hostname());
-  const archive = o.dataDir ? await ArchiveWriter.open(join(o.dataDir, 'archive')) : undefined;
+  const a = o.dataDir ? await openArchive(join(o.dataDir, 'archive'), clock) : undefined;
   const aggregator = new Aggregator({
-    ...(archive
-      ? {
-          archive,
-          stores: [new ArchiveStore(archive)],
-          pickTier: (stepMs: number, fromMs: number) => pickTier(stepMs, fromMs, clock.now()),
-        }
-      : {}),
+    ...(a ? { archive: a.archive, stores: [a.store], pickTier: a.pickTier } : {}),
     name: 'local-l1',
     level: 1,
     listen: { host: o.bindHost, port: o.wirePort },
