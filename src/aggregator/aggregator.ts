@@ -1,6 +1,6 @@
 import type { Clock, Logger, TimerHandle } from '../common/index.js';
 import { toError } from '../common/index.js';
-import { IngestServer, PullLink, Uplinks, parseControl } from '../link/index.js';
+import { IngestServer, Uplinks, parseControl } from '../link/index.js';
 import type {
   ForwardMode,
   IngestStats,
@@ -37,6 +37,7 @@ import {
 import type { HostCount, SummarySeries } from './summary-query.js';
 import { buildTree, hostStates } from './tree.js';
 import type { Staleness, TreeNode } from './tree.js';
+import { PullSet } from './pull-set.js';
 import { TreeRouter } from './tree-router.js';
 import type { RoutedResult } from './tree-router.js';
 
@@ -88,7 +89,7 @@ export interface AggregatorStats {
   live: ReturnType<LiveStore['stats']>;
   summaries: ReturnType<LiveStore['stats']>;
   peers: PeerInfo[];
-  pulls: ReturnType<PullLink['stats']>[];
+  pulls: ReturnType<PullSet['stats']>;
   uplinks: UplinkStats[];
   delegates: DelegateView[];
   summaryBuilder: ReturnType<SummaryBuilder['stats']>;
@@ -111,7 +112,8 @@ export class Aggregator {
   /** Followers of live data (`follow` queries). */
   readonly subscriptions = new Subscriptions();
   readonly #server: IngestServer;
-  readonly #pulls: PullLink[];
+  /** Producers this node pulls from (configured, or assigned by the controller). */
+  readonly pulls: PullSet;
   readonly #uplinks: Uplinks;
   readonly #builder: SummaryBuilder;
   readonly #router: TreeRouter;
@@ -162,25 +164,22 @@ export class Aggregator {
       onControl,
       onPeerChange,
     });
-    this.#pulls = (options.pull ?? []).map(
-      (p) =>
-        new PullLink({
-          ...p,
-          name: options.name,
-          auth: options.auth,
-          clock: options.clock,
-          logger: log,
-          onSamples,
-          onControl,
-          onPeerChange,
-        }),
-    );
+    this.pulls = new PullSet({
+      name: options.name,
+      auth: options.auth,
+      clock: options.clock,
+      logger: log,
+      onSamples,
+      onControl,
+      onPeerChange,
+    });
+    for (const p of options.pull ?? []) this.pulls.set(`${p.host}:${p.port}`, p);
   }
 
   async start(): Promise<Endpoint> {
     const addr = await this.#server.listen();
     this.#uplinks.start();
-    for (const p of this.#pulls) p.start();
+    this.pulls.start();
     this.#schedule();
     this.#o.logger.info('aggregator listening', {
       name: this.#o.name,
@@ -449,7 +448,7 @@ export class Aggregator {
       live: this.store.stats(),
       summaries: this.summaries.stats(),
       peers: this.#server.peers(),
-      pulls: this.#pulls.map((p) => p.stats()),
+      pulls: this.pulls.stats(),
       uplinks: this.#uplinks.stats(),
       delegates: this.delegates.list(),
       summaryBuilder: this.#builder.stats(),
@@ -462,7 +461,7 @@ export class Aggregator {
   async shutdown(): Promise<void> {
     this.#closed = true;
     this.#timer?.cancel();
-    for (const p of this.#pulls) p.close();
+    this.pulls.close();
     await this.#uplinks.close();
     await this.#server.close();
     for (const st of this.#o.stores ?? []) await st.close();

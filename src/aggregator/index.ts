@@ -1,5 +1,7 @@
 export { Aggregator } from './aggregator.js';
 export type { AggregatorOptions, AggregatorStats, Endpoint } from './aggregator.js';
+export { PullSet } from './pull-set.js';
+export type { PullSpec, PullSetOptions } from './pull-set.js';
 export { AGGREGATOR_DEFAULTS, loadAggregatorConfig } from './config.js';
 export type { AggregatorConfig } from './config.js';
 export { LiveStore } from './live-store.js';
