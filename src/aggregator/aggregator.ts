@@ -278,6 +278,18 @@ export class Aggregator {
         api: c.api,
         ous: c.ous,
       });
+    } else if (c?.op === 'configure-result') {
+      // The producer's answer to the plugin list we (or the controller through us) sent.
+      const log = c.ok ? this.#o.logger.info : this.#o.logger.warn;
+      log.call(
+        this.#o.logger,
+        c.ok ? 'producer reconfigured' : 'producer refused its configuration',
+        {
+          peer: peer.name,
+          revision: c.revision,
+          ...(c.error === undefined ? {} : { error: c.error }),
+        },
+      );
     } else {
       this.#o.logger.warn('ignored control message', { peer: peer.name, body });
     }

@@ -24,6 +24,18 @@ export interface AggregatorConfig {
   archiveDir: string | undefined;
   /** CSV stores (LDMS store policies: which schemas go where). */
   csv: { dir: string; schemas: RegExp | undefined; rotateMs: number | undefined }[];
+  /** Controller-managed: register in the coordination store and pull what is assigned. */
+  coord: CoordSettings | undefined;
+}
+
+/** The `coord` section: where the cluster's coordination store is and who we are in it. */
+export interface CoordSettings {
+  /** `etcd://host:port[,host:port…]`, `file:DIR` or `memory:` (docs/controller.md). */
+  url: string;
+  cluster: string;
+  /** The aggregator group of the cluster config this daemon belongs to. */
+  group: string | undefined;
+  leaseTtlMs: number | undefined;
 }
 
 const KEYS = [
@@ -42,6 +54,7 @@ const KEYS = [
   'push',
   'stores',
   'archive',
+  'coord',
 ] as const;
 
 export const AGGREGATOR_DEFAULTS = {
@@ -101,6 +114,19 @@ function stores(r: ConfigReader): AggregatorConfig['csv'] {
   return out;
 }
 
+function coord(r: ConfigReader): CoordSettings | undefined {
+  if (!r.object(['coord'], ['url', 'cluster', 'group', 'lease_ttl'])) return undefined;
+  const url = r.string(['coord', 'url']) ?? r.fail(['coord'], 'url is required');
+  const cluster = r.string(['coord', 'cluster']) ?? r.fail(['coord'], 'cluster is required');
+  if (cluster !== undefined && !isValidToken(cluster))
+    r.fail(['coord', 'cluster'], `'${cluster}' is not a valid cluster name token`);
+  const leaseTtlMs = r.duration(['coord', 'lease_ttl']);
+  if (leaseTtlMs !== undefined && leaseTtlMs < 1000)
+    r.fail(['coord', 'lease_ttl'], 'must be at least 1s');
+  if (url === undefined || cluster === undefined) return undefined;
+  return { url, cluster, group: r.string(['coord', 'group']), leaseTtlMs };
+}
+
 /** Load and validate an aggregator config; throws a ConfigError listing every problem. */
 export function loadAggregatorConfig(file: string): AggregatorConfig {
   const r = ConfigReader.fromFile(file);
@@ -127,6 +153,7 @@ export function loadAggregatorConfig(file: string): AggregatorConfig {
     push: links(r, 'push'),
     csv: stores(r),
     archiveDir: r.string(['archive']),
+    coord: coord(r),
   };
   r.done();
   return config;

@@ -1,5 +1,5 @@
 export { ReplayBuffer, sampleBytes } from './replay-buffer.js';
-export type { BufferedSample, ReplayBufferStats } from './replay-buffer.js';
+export type { BufferedSample, MergeCounts, ReplayBufferStats } from './replay-buffer.js';
 export { Backoff, DEFAULT_BACKOFF } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { Dialer } from './dialer.js';
@@ -21,5 +21,5 @@ export { Uplinks } from './uplinks.js';
 export type { UplinksOptions, UplinkStats, PushSpec } from './uplinks.js';
 export { IngestServer } from './ingest-server.js';
 export type { IngestServerOptions, IngestStats } from './ingest-server.js';
-export { FORWARD_MODES, parseControl, controlBody } from './control.js';
-export type { ControlMessage, ForwardMode } from './control.js';
+export { FORWARD_MODES, parseControl, controlBody, trySendControl } from './control.js';
+export type { ControlMessage, ControlPluginSpec, ForwardMode } from './control.js';

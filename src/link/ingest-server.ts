@@ -114,8 +114,12 @@ export class IngestServer {
         if (control?.op !== 'subscribe') return this.#o.onControl?.(p, body, conn);
         if (!this.#o.uplinks)
           return conn.close(new Error('this node does not serve subscriptions'));
-        sender = this.#o.uplinks.subscribe(p.name, control.mode, conn);
-        this.#o.logger.info('puller subscribed', { peer: p.name, mode: control.mode });
+        sender = this.#o.uplinks.subscribe(p.name, control.mode, conn, control.takeover);
+        this.#o.logger.info('puller subscribed', {
+          peer: p.name,
+          mode: control.mode,
+          ...(control.takeover ? { takeover: control.takeover } : {}),
+        });
       },
     });
     conn.onMessage((m) => (m.type === 'ack' ? sender?.onMessage(m) : receiver.onMessage(m)));

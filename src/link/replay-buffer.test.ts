@@ -82,3 +82,68 @@ test('memory stays bounded over a long disconnection', () => {
 test('a non-positive bound is refused', () => {
   assert.throws(() => new ReplayBuffer(0), RangeError);
 });
+
+const other: SetInstance = { ...set, host: 'h2' };
+const timestamps = (b: ReplayBuffer): [string, number][] =>
+  b.takeUnsent(1e9).map((i) => [i.set.host, i.sample.timestampMs]);
+
+test('takeAll hands over every held sample, in-flight ones included, and empties the buffer', () => {
+  const b = new ReplayBuffer(1 << 20);
+  for (let t = 1; t <= 5; t++) b.push(set, sample(t));
+  b.takeUnsent(2).forEach((i) => (i.seq = 1));
+  b.ack(1);
+  b.takeUnsent(2).forEach((i) => (i.seq = 2)); // in flight, never acknowledged
+  const taken = b.takeAll();
+  assert.deepEqual(
+    taken.map((i) => [i.sample.timestampMs, i.seq]),
+    [
+      [3, undefined],
+      [4, undefined],
+      [5, undefined],
+    ],
+  );
+  assert.equal(b.stats().samples, 0);
+  assert.equal(b.stats().bytes, 0);
+  assert.equal(b.stats().droppedSamples, 0);
+  assert.equal(b.unsentCount(), 0);
+});
+
+test('merge interleaves by timestamp, keeps each set ascending and skips exact duplicates', () => {
+  const into = new ReplayBuffer(1 << 20);
+  for (const t of [4, 5, 6]) into.push(set, sample(t));
+  into.push(other, sample(5));
+  into.takeUnsent(1).forEach((i) => (i.seq = 9)); // in flight on the new puller: goes out again
+  const from = new ReplayBuffer(1 << 20);
+  for (const t of [1, 2, 3, 4, 5]) from.push(set, sample(t));
+  for (const t of [2, 5]) from.push(other, sample(t));
+  const counts = into.merge(from.takeAll());
+  assert.deepEqual(counts, { added: 4, duplicates: 3, dropped: 0 });
+  assert.equal(into.stats().samples, 8);
+  assert.equal(into.stats().bytes, 8 * sampleBytes(sample(1)));
+  assert.deepEqual(timestamps(into), [
+    ['h1', 1],
+    ['h1', 2],
+    ['h2', 2],
+    ['h1', 3],
+    ['h1', 4],
+    ['h1', 5],
+    ['h2', 5],
+    ['h1', 6],
+  ]);
+});
+
+test('merge keeps the byte bound by dropping the oldest, and counts them', () => {
+  const per = sampleBytes(sample(1));
+  const into = new ReplayBuffer(per * 4);
+  for (const t of [10, 11]) into.push(set, sample(t));
+  const from = new ReplayBuffer(1 << 20);
+  for (const t of [1, 2, 3, 4]) from.push(set, sample(t));
+  const counts = into.merge(from.takeAll());
+  assert.deepEqual(counts, { added: 4, duplicates: 0, dropped: 2 });
+  assert.deepEqual(
+    timestamps(into).map(([, t]) => t),
+    [3, 4, 10, 11],
+  );
+  assert.equal(into.stats().droppedSamples, 2);
+  assert.ok(into.stats().bytes <= into.maxBytes);
+});

@@ -1,3 +1,4 @@
+import { setInstanceKey } from '../model/index.js';
 import type { SetInstance, SetSample } from '../model/index.js';
 
 /** One buffered sample and, once it has gone out in a frame, that frame's sequence number. */
@@ -19,6 +20,16 @@ export interface ReplayBufferStats {
   droppedBytes: number;
   /** Samples acknowledged by the upstream since start. */
   ackedSamples: number;
+}
+
+/** What `ReplayBuffer.merge` did with the samples it was given. */
+export interface MergeCounts {
+  /** Incoming samples now held. */
+  added: number;
+  /** Incoming samples skipped: the buffer already held the same set at the same timestamp. */
+  duplicates: number;
+  /** Samples dropped (oldest first) because the merged buffer exceeded its bound. */
+  dropped: number;
 }
 
 /** Rough in-memory size of a sample, used for the byte bound. */
@@ -63,15 +74,66 @@ export class ReplayBuffer {
     const bytes = sampleBytes(sample);
     this.#items.push({ set, sample, bytes, seq: undefined });
     this.#bytes += bytes;
-    while (this.#bytes > this.maxBytes && this.#head < this.#items.length - 1) {
-      const old = this.#items[this.#head]!;
-      this.#bytes -= old.bytes;
-      this.#dropped++;
-      this.#droppedBytes += old.bytes;
-      this.#head++;
-      if (this.#sendIndex < this.#head) this.#sendIndex = this.#head;
-    }
+    this.#trim();
     this.#compact();
+  }
+
+  /**
+   * Remove and return every held sample, sent or not, unmarked: the samples
+   * move to another buffer (a puller's takeover). They count neither as
+   * acknowledged nor as dropped here.
+   */
+  takeAll(): BufferedSample[] {
+    const out = this.#items
+      .slice(this.#head)
+      .map((x) => ({ set: x.set, sample: x.sample, bytes: x.bytes, seq: undefined }));
+    this.#items = [];
+    this.#head = 0;
+    this.#sendIndex = 0;
+    this.#bytes = 0;
+    return out;
+  }
+
+  /**
+   * Merge samples taken from another buffer into this one. The result is in
+   * ascending timestamp order (so ascending per set, which receivers need:
+   * they drop any sample not newer than the set's last one); a sample whose
+   * set and timestamp are already held is skipped. Everything is rewound
+   * first, so all held samples go out (again) on the next session. The byte
+   * bound still holds: the oldest samples are dropped and counted.
+   */
+  merge(incoming: readonly BufferedSample[]): MergeCounts {
+    this.rewind();
+    const seen = timestampsBySet();
+    const all: BufferedSample[] = [];
+    for (const item of this.#items.slice(this.#head)) {
+      seen(item.set).add(item.sample.timestampMs);
+      all.push(item);
+    }
+    let duplicates = 0;
+    for (const x of incoming) {
+      const held = seen(x.set);
+      if (held.has(x.sample.timestampMs)) {
+        duplicates++;
+        continue;
+      }
+      held.add(x.sample.timestampMs);
+      all.push({ set: x.set, sample: x.sample, bytes: x.bytes, seq: undefined });
+      this.#bytes += x.bytes;
+    }
+    // Stable, and linear on two already-sorted runs (TimSort), the usual case.
+    all.sort((a, b) => a.sample.timestampMs - b.sample.timestampMs);
+    this.#items = all;
+    this.#head = 0;
+    this.#sendIndex = 0;
+    const droppedBefore = this.#dropped;
+    this.#trim();
+    this.#compact();
+    return {
+      added: incoming.length - duplicates,
+      duplicates,
+      dropped: this.#dropped - droppedBefore,
+    };
   }
 
   /** Samples not yet sent on the current connection, at most `max` of them. */
@@ -120,6 +182,18 @@ export class ReplayBuffer {
     };
   }
 
+  /** Drop the oldest samples while over the bound (always keeping the newest one). */
+  #trim(): void {
+    while (this.#bytes > this.maxBytes && this.#head < this.#items.length - 1) {
+      const old = this.#items[this.#head]!;
+      this.#bytes -= old.bytes;
+      this.#dropped++;
+      this.#droppedBytes += old.bytes;
+      this.#head++;
+      if (this.#sendIndex < this.#head) this.#sendIndex = this.#head;
+    }
+  }
+
   /** Drop released slots from the front once they are a large share of the array. */
   #compact(): void {
     if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
@@ -128,4 +202,23 @@ export class ReplayBuffer {
       this.#head = 0;
     }
   }
+}
+
+/**
+ * Timestamps seen per set identity (setInstanceKey: two objects may describe
+ * one set). The key is computed once per set object, not once per sample.
+ */
+function timestampsBySet(): (set: SetInstance) => Set<number> {
+  const byObject = new Map<SetInstance, Set<number>>();
+  const byKey = new Map<string, Set<number>>();
+  return (set) => {
+    let ts = byObject.get(set);
+    if (ts === undefined) {
+      const key = setInstanceKey(set);
+      ts = byKey.get(key) ?? new Set<number>();
+      byKey.set(key, ts);
+      byObject.set(set, ts);
+    }
+    return ts;
+  };
 }

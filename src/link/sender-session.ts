@@ -1,7 +1,8 @@
 import type { Clock, TimerHandle } from '../common/index.js';
 import { toError } from '../common/index.js';
 import type { SetInstance } from '../model/index.js';
-import type { Message, WireConnection } from '../protocol/index.js';
+import type { JsonValue, Message, WireConnection } from '../protocol/index.js';
+import { trySendControl } from './control.js';
 import type { ReplayBuffer } from './replay-buffer.js';
 
 export interface SenderSessionOptions {
@@ -14,7 +15,8 @@ export interface SenderSessionOptions {
   ackTimeoutMs: number;
   /** Frame sequence numbers continue across sessions of one link so acks stay unambiguous. */
   firstSeq: number;
-  onControl?: (body: unknown) => void;
+  /** Control messages from the receiver; `reply` answers on the same connection (false when gone). */
+  onControl?: (body: unknown, reply: (body: JsonValue) => boolean) => void;
 }
 
 export interface SenderCounters {
@@ -59,7 +61,7 @@ export class SenderSession {
       this.#o.buffer.ack(m.seq);
       this.#armAckTimer();
     } else if (m.type === 'control') {
-      this.#o.onControl?.(m.body);
+      this.#o.onControl?.(m.body, (body) => trySendControl(this.#o.conn, body));
     }
   }
 

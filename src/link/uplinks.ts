@@ -2,6 +2,7 @@ import type { Clock, Logger } from '../common/index.js';
 import type { SetInstance, SetSample } from '../model/index.js';
 import type { AuthConfig, JsonValue, PeerRole, WireConnection } from '../protocol/index.js';
 import type { BackoffOptions } from './backoff.js';
+import { FORWARD_MODES } from './control.js';
 import type { ForwardMode } from './control.js';
 import { ReplayBuffer } from './replay-buffer.js';
 import type { ReplayBufferStats } from './replay-buffer.js';
@@ -21,7 +22,11 @@ export interface UplinksOptions {
   backoff?: Partial<BackoffOptions>;
   /** First control message on every uplink connection (push and pull). */
   greeting?: (mode: ForwardMode) => JsonValue;
-  onControl?: (body: unknown) => void;
+  /**
+   * Control messages that arrive on an uplink connection (push or pull);
+   * `reply` answers on the same connection and returns false when it is gone.
+   */
+  onControl?: (body: unknown, reply: (body: JsonValue) => boolean) => void;
 }
 
 export interface PushSpec {
@@ -51,6 +56,9 @@ export interface UplinkStats {
 }
 
 const DROP_LOG_EVERY_MS = 10_000;
+
+/** Uplink name of a puller: one buffer per puller and mode. */
+const pullName = (peerName: string, mode: ForwardMode): string => `pull:${peerName}:${mode}`;
 
 /**
  * Every destination a node forwards to, each with its own bounded replay
@@ -135,16 +143,24 @@ export class Uplinks {
   /**
    * A puller subscribed on `conn`: attach a sender session to its uplink
    * (created on first subscription, keyed by the puller's name and mode).
-   * Returns the session so the caller can route acks to it.
+   * `takeover` names previous pullers of the same mode whose buffers this
+   * puller inherits (failover: their unacknowledged samples must not be
+   * lost). Returns the session so the caller can route acks to it.
    */
-  subscribe(peerName: string, mode: ForwardMode, conn: WireConnection): SenderSession {
-    const name = `pull:${peerName}:${mode}`;
+  subscribe(
+    peerName: string,
+    mode: ForwardMode,
+    conn: WireConnection,
+    takeover: readonly string[] = [],
+  ): SenderSession {
+    const name = pullName(peerName, mode);
     let u = this.#uplinks.get(name);
     if (!u) {
       u = this.#uplink(name, mode, 'pull', new ReplayBuffer(this.#o.bufferBytes));
       this.#uplinks.set(name, u);
     }
     u.session?.stop();
+    for (const old of takeover) this.#takeOver(old, u);
     const greeting = this.#o.greeting?.(mode);
     if (greeting !== undefined) conn.sendControl(greeting);
     const session = new SenderSession({
@@ -165,6 +181,64 @@ export class Uplinks {
     });
     session.kick();
     return session;
+  }
+
+  /**
+   * Move everything a previous puller left unacknowledged into `into`'s
+   * buffer and forget that puller. Its session (if it is somehow still
+   * attached) stops sending: from now on `into` is the only holder. Its
+   * connection is left open on purpose: closing it would make a still-running
+   * old puller reconnect and re-create a buffer nobody drains; it is expected
+   * to close the link itself once it learns of the reassignment.
+   */
+  #takeOver(oldPeer: string, into: Uplink): void {
+    const oldName = pullName(oldPeer, into.mode);
+    const old = this.#uplinks.get(oldName);
+    if (!old || old === into) {
+      this.#o.logger.debug('takeover of an unknown puller ignored', {
+        uplink: into.name,
+        takeover: oldPeer,
+      });
+      return;
+    }
+    // Stopping rewinds: samples in frames the old puller never acknowledged count as unsent.
+    old.session?.stop();
+    old.session = undefined;
+    this.#uplinks.delete(oldName);
+    const moved = old.buffer.takeAll();
+    const counts = into.buffer.merge(moved);
+    this.#o.logger.info('took over replay buffer', {
+      from: oldName,
+      to: into.name,
+      moved: moved.length,
+      added: counts.added,
+      duplicates: counts.duplicates,
+      dropped: counts.dropped,
+      held: into.buffer.stats().samples,
+    });
+  }
+
+  /**
+   * Forget a puller (every mode): its buffer is discarded and its stats
+   * disappear. For an operator removing an aggregator for good; a puller that
+   * subscribes again later starts with an empty buffer. Returns whether it was known.
+   */
+  dropPull(peerName: string): boolean {
+    let found = false;
+    for (const mode of FORWARD_MODES) {
+      const name = pullName(peerName, mode);
+      const u = this.#uplinks.get(name);
+      if (!u) continue;
+      found = true;
+      u.session?.stop();
+      u.session = undefined;
+      this.#uplinks.delete(name);
+      this.#o.logger.info('dropped puller buffer', {
+        uplink: name,
+        discardedSamples: u.buffer.stats().samples,
+      });
+    }
+    return found;
   }
 
   #reportDrops(u: Uplink): void {

@@ -24,8 +24,8 @@ export interface UpstreamLinkOptions {
   connectTimeoutMs?: number;
   /** Sent first on every new connection (e.g. the forwarding mode and delegation address). */
   greeting?: () => JsonValue;
-  /** Control messages from the upstream (runtime changes). */
-  onControl?: (body: unknown) => void;
+  /** Control messages from the upstream (runtime changes); `reply` answers on the same connection. */
+  onControl?: (body: unknown, reply: (body: JsonValue) => boolean) => void;
 }
 
 export interface LinkStats {

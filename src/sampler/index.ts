@@ -1,5 +1,9 @@
 export { Sampler } from './sampler-daemon.js';
-export type { SamplerOptions, SamplerStats, PluginSpec, PluginStats } from './sampler-daemon.js';
+export type { SamplerOptions, SamplerStats } from './sampler-daemon.js';
+export type { PluginStats } from './plugin-runner.js';
+export type { ConfigureResult } from './control-handler.js';
+export { planReconfigure, sameConfig } from './reconfigure.js';
+export type { ReconfigurePlan } from './reconfigure.js';
 export {
   createPlugin,
   pluginNames,
@@ -9,7 +13,13 @@ export {
   ProcstatPlugin,
 } from './plugins/index.js';
 export type { SyntheticConfig, ProcstatConfig } from './plugins/index.js';
-export type { PluginContext, PluginSample, SamplerPlugin, PluginFactory } from './plugin.js';
+export type {
+  PluginContext,
+  PluginSample,
+  PluginSpec,
+  SamplerPlugin,
+  PluginFactory,
+} from './plugin.js';
 export { AlignedScheduler, validateSchedule } from './scheduler.js';
 export type { AlignedSchedulerOptions, SchedulerStats, TickFn } from './scheduler.js';
 export { SendFilter, globToRegExp } from './send-filter.js';

@@ -39,3 +39,12 @@ export interface SamplerPlugin {
 
 /** Builds a plugin from its context and its (already parsed, not yet validated) options. */
 export type PluginFactory = (ctx: PluginContext, config: Record<string, unknown>) => SamplerPlugin;
+
+/** One plugin a sampler runs: which one, its schedule, and its options. */
+export interface PluginSpec {
+  /** Plugin name (createPlugin); at most one instance per name. */
+  name: string;
+  intervalMs: number;
+  offsetMs: number;
+  config: Record<string, unknown>;
+}

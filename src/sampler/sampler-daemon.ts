@@ -1,23 +1,21 @@
 import type { Clock, Logger } from '../common/index.js';
 import { toError } from '../common/index.js';
-import { IngestServer, Uplinks, parseControl } from '../link/index.js';
+import { IngestServer, Uplinks, trySendControl } from '../link/index.js';
 import type { IngestStats, UplinkStats } from '../link/index.js';
 import type { AuthConfig } from '../protocol/index.js';
-import type { PluginSample, SamplerPlugin } from './plugin.js';
+import { handleSamplerControl } from './control-handler.js';
+import type { ConfigureResult, ControlReply } from './control-handler.js';
+import type { PluginContext, PluginSample, PluginSpec, SamplerPlugin } from './plugin.js';
+import { PluginRunner } from './plugin-runner.js';
+import type { PluginStats } from './plugin-runner.js';
 import { createPlugin } from './plugins/index.js';
-import { AlignedScheduler } from './scheduler.js';
+import { planReconfigure } from './reconfigure.js';
+import type { ReconfigurePlan } from './reconfigure.js';
 import { SendFilter } from './send-filter.js';
 import type { SendFilterOptions } from './send-filter.js';
 
 /** Reads this close to their slot are stamped with the slot time. */
 const SNAP_TOLERANCE_MS = 20;
-
-export interface PluginSpec {
-  name: string;
-  intervalMs: number;
-  offsetMs: number;
-  config: Record<string, unknown>;
-}
 
 export interface SamplerOptions {
   /** Name of this daemon in handshakes and logs. */
@@ -38,46 +36,38 @@ export interface SamplerOptions {
   onSamples?: (samples: readonly PluginSample[]) => void;
 }
 
-export interface PluginStats {
-  name: string;
-  intervalMs: number;
-  offsetMs: number;
-  ticks: number;
-  errors: number;
-  skippedTicks: number;
-  lastLatenessMs: number;
-  lastError: string | undefined;
-}
-
 export interface SamplerStats {
   name: string;
   host: string;
   samplesProduced: number;
   valuesProduced: number;
   samplesFiltered: number;
+  /** Revision of the last `configure` applied; 0 while running the startup configuration. */
+  configRevision: number;
   uplinks: UplinkStats[];
   listener: IngestStats | undefined;
   plugins: PluginStats[];
 }
 
-interface RunningPlugin {
-  spec: PluginSpec;
-  plugin: SamplerPlugin;
-  scheduler: AlignedScheduler;
-  stats: PluginStats;
-}
+type SamplerState = 'idle' | 'running' | 'stopped';
 
 /**
  * The per-host daemon: runs each plugin on its own wall-clock-aligned
  * schedule, puts every sample in the replay buffer and lets the upstream link
- * drain it. Samples received through `canopy put` join the same buffer.
+ * drain it. Samples received through `canopy put` join the same buffer. The
+ * plugin list can be changed while it runs (`configure`).
  */
 export class Sampler {
   readonly #o: SamplerOptions;
   readonly uplinks: Uplinks;
   readonly #put: IngestServer | undefined;
   readonly #filter: SendFilter | undefined;
-  readonly #plugins: RunningPlugin[] = [];
+  readonly #ctx: PluginContext;
+  #plugins: PluginRunner[] = [];
+  /** Stops of plugins removed or replaced at run time; shutdown waits for them. */
+  readonly #stopping = new Set<Promise<void>>();
+  #state: SamplerState = 'idle';
+  #revision = 0;
   #produced = 0;
   #values = 0;
   #filtered = 0;
@@ -94,7 +84,7 @@ export class Sampler {
       clock: options.clock,
       logger: options.logger.child({ component: 'link' }),
       bufferBytes: options.replayBufferBytes,
-      onControl: (body) => this.#onControl(body),
+      onControl: (body, reply) => this.#onControl(body, reply),
     });
     if (options.upstream)
       this.uplinks.addPush({
@@ -102,62 +92,58 @@ export class Sampler {
         port: options.upstream.port,
         mode: 'full',
       });
-    if (options.putListen) {
-      this.#put = new IngestServer({
-        ...options.putListen,
-        name: options.name,
-        logger: options.logger.child({ component: 'listener' }),
-        uplinks: this.uplinks,
-        onSamples: (_peer, samples) => {
-          for (const s of samples) this.uplinks.offer('full', s.set, s.sample);
-          this.uplinks.kick();
-        },
-      });
-    }
-    const ctx = {
+    if (options.putListen) this.#put = this.#listener(options.putListen);
+    this.#ctx = {
       host: options.host,
       ous: options.ous,
       procRoot: options.procRoot ?? '/proc',
       clock: options.clock,
     };
-    for (const spec of options.plugins) {
-      const plugin = createPlugin(spec.name, ctx, spec.config);
-      const stats: PluginStats = {
-        name: spec.name,
-        intervalMs: spec.intervalMs,
-        offsetMs: spec.offsetMs,
-        ticks: 0,
-        errors: 0,
-        skippedTicks: 0,
-        lastLatenessMs: 0,
-        lastError: undefined,
-      };
-      const running: RunningPlugin = {
-        spec,
-        plugin,
-        stats,
-        scheduler: undefined as unknown as AlignedScheduler,
-      };
-      running.scheduler = new AlignedScheduler({
-        clock: options.clock,
-        intervalMs: spec.intervalMs,
-        offsetMs: spec.offsetMs,
-        tick: (slotMs) => this.#tick(running, slotMs),
-        onError: (err) => {
-          stats.errors++;
-          stats.lastError = toError(err).message;
-          options.logger.warn('plugin sample failed', { plugin: spec.name, error: toError(err) });
-        },
-      });
-      this.#plugins.push(running);
-    }
+    for (const spec of options.plugins)
+      this.#plugins.push(this.#runner(spec, createPlugin(spec.name, this.#ctx, spec.config)));
+  }
+
+  #listener(listen: NonNullable<SamplerOptions['putListen']>): IngestServer {
+    return new IngestServer({
+      ...listen,
+      name: this.#o.name,
+      logger: this.#o.logger.child({ component: 'listener' }),
+      uplinks: this.uplinks,
+      onSamples: (_peer, samples) => {
+        for (const s of samples) this.uplinks.offer('full', s.set, s.sample);
+        this.uplinks.kick();
+      },
+      // Pullers send their control messages (configure) on the connection they
+      // subscribed on; `canopy put` clients may not reconfigure the sampler.
+      onControl: (peer, body, conn) => {
+        if (peer.role !== 'aggregator') {
+          this.#o.logger.warn('control message from a non-aggregator ignored', {
+            peer: peer.name,
+            role: peer.role,
+          });
+          return;
+        }
+        this.#onControl(body, (reply) => trySendControl(conn, reply));
+      },
+    });
+  }
+
+  #runner(spec: PluginSpec, plugin: SamplerPlugin): PluginRunner {
+    return new PluginRunner({
+      spec,
+      plugin,
+      clock: this.#o.clock,
+      logger: this.#o.logger,
+      tick: (runner, slotMs) => this.#tick(runner, slotMs),
+    });
   }
 
   /** Start sampling and connecting. Returns the put listener's port, if any. */
   async start(): Promise<{ putPort: number | undefined }> {
     const addr = this.#put ? await this.#put.listen() : undefined;
+    this.#state = 'running';
     this.uplinks.start();
-    for (const p of this.#plugins) p.scheduler.start();
+    for (const p of this.#plugins) p.start();
     this.#o.logger.info('sampler started', {
       host: this.#o.host,
       plugins: this.#plugins.map((p) => `${p.spec.name}@${p.spec.intervalMs}ms+${p.spec.offsetMs}`),
@@ -167,7 +153,7 @@ export class Sampler {
     return { putPort: addr?.port };
   }
 
-  async #tick(p: RunningPlugin, slotMs: number): Promise<void> {
+  async #tick(p: PluginRunner, slotMs: number): Promise<void> {
     const samples = await p.plugin.sample(this.#stampFor(p, slotMs));
     p.stats.ticks++;
     p.stats.lastLatenessMs = this.#o.clock.now() - slotMs;
@@ -193,9 +179,9 @@ export class Sampler {
    * up exactly and timestamps compress to nothing; a late read (a stalled event
    * loop) keeps its true time so rates are not distorted.
    */
-  #stampFor(p: RunningPlugin, slotMs: number): number {
+  #stampFor(p: PluginRunner, slotMs: number): number {
     const nowMs = this.#o.clock.now();
-    const toleranceMs = Math.min(SNAP_TOLERANCE_MS, p.spec.intervalMs / 10);
+    const toleranceMs = Math.min(SNAP_TOLERANCE_MS, p.scheduler.intervalMs / 10);
     return Math.abs(nowMs - slotMs) <= toleranceMs ? slotMs : nowMs;
   }
 
@@ -203,27 +189,121 @@ export class Sampler {
   setSchedule(pluginName: string, intervalMs: number, offsetMs: number): void {
     const p = this.#plugins.find((x) => x.spec.name === pluginName);
     if (!p) throw new RangeError(`no plugin named ${pluginName}`);
-    p.scheduler.setSchedule(intervalMs, offsetMs);
-    p.stats.intervalMs = intervalMs;
-    p.stats.offsetMs = offsetMs;
+    p.setSchedule(intervalMs, offsetMs);
   }
 
-  #onControl(body: unknown): void {
-    const b = parseControl(body);
-    if (b?.op === 'set-schedule') {
-      try {
-        this.setSchedule(b.plugin, b.intervalMs, b.offsetMs);
-        this.#o.logger.info('schedule changed by upstream', {
-          plugin: b.plugin,
-          intervalMs: b.intervalMs,
-          offsetMs: b.offsetMs,
-        });
-      } catch (err) {
-        this.#o.logger.warn('rejected control message', { error: toError(err) });
-      }
-    } else {
-      this.#o.logger.warn('unknown control message', { body });
+  /**
+   * Make the running plugins match `plugins` (the full desired list) without
+   * a restart: unchanged plugins keep running untouched, a new schedule is
+   * applied in place, new options or a new plugin start a fresh instance, and
+   * plugins no longer listed are stopped and closed. A list with a duplicate
+   * name, a bad schedule or bad options is refused whole (nothing changes,
+   * a warning says why). A revision not newer than the last one applied is
+   * ignored, so several aggregators may send the same message. Never throws.
+   */
+  configure(plugins: readonly PluginSpec[], revision: number): ConfigureResult {
+    const result: ConfigureResult = {
+      revision,
+      outcome: 'ignored',
+      error: undefined,
+      added: [],
+      removed: [],
+      rescheduled: [],
+      replaced: [],
+    };
+    if (this.#state === 'stopped') return { ...result, outcome: 'rejected', error: 'shut down' };
+    if (!(revision > this.#revision)) {
+      if (revision < this.#revision)
+        result.error = `revision ${revision} is older than the applied revision ${this.#revision}`;
+      this.#o.logger.debug('configure ignored', { revision, applied: this.#revision });
+      return result;
     }
+    const prepared = this.#prepare(plugins);
+    if (prepared instanceof Error) {
+      this.#o.logger.warn('rejected configure', { revision, error: prepared });
+      return { ...result, outcome: 'rejected', error: prepared.message };
+    }
+    this.#apply(plugins, prepared.plan, prepared.created);
+    this.#revision = revision;
+    const { plan } = prepared;
+    const applied: ConfigureResult = {
+      ...result,
+      outcome: 'applied',
+      added: plan.add.map((x) => x.name),
+      removed: plan.remove,
+      rescheduled: plan.reschedule.map((x) => x.name),
+      replaced: plan.replace.map((x) => x.name),
+    };
+    const { added, removed, rescheduled, replaced } = applied;
+    this.#o.logger.info('configuration applied', {
+      revision,
+      added,
+      removed,
+      rescheduled,
+      replaced,
+    });
+    return applied;
+  }
+
+  /** Everything that can fail, done before anything changes: plan, then create new instances. */
+  #prepare(
+    plugins: readonly PluginSpec[],
+  ): { plan: ReconfigurePlan; created: Map<string, SamplerPlugin> } | Error {
+    const created = new Map<string, SamplerPlugin>();
+    try {
+      const plan = planReconfigure(
+        this.#plugins.map((p) => p.spec),
+        plugins,
+      );
+      for (const spec of [...plan.replace, ...plan.add])
+        created.set(spec.name, createPlugin(spec.name, this.#ctx, spec.config));
+      return { plan, created };
+    } catch (err) {
+      for (const p of created.values())
+        p.close?.().catch((e: unknown) =>
+          this.#o.logger.warn('plugin close failed', { plugin: p.name, error: toError(e) }),
+        );
+      return toError(err);
+    }
+  }
+
+  /** Cannot fail: schedules were validated and instances created by #prepare. */
+  #apply(
+    desired: readonly PluginSpec[],
+    plan: ReconfigurePlan,
+    created: Map<string, SamplerPlugin>,
+  ): void {
+    const byName = new Map(this.#plugins.map((p) => [p.spec.name, p]));
+    const lastSlots = new Map<string, number>();
+    for (const name of [...plan.remove, ...plan.replace.map((s) => s.name)]) {
+      const old = byName.get(name);
+      if (old) {
+        lastSlots.set(name, old.scheduler.stats().lastSlotMs);
+        this.#stop(old);
+      }
+      byName.delete(name);
+    }
+    for (const spec of plan.reschedule)
+      byName.get(spec.name)?.setSchedule(spec.intervalMs, spec.offsetMs);
+    for (const [name, plugin] of created) {
+      const spec = desired.find((s) => s.name === name)!;
+      const runner = this.#runner(spec, plugin);
+      byName.set(name, runner);
+      // A replacement continues after its predecessor's last slot: no repeated timestamp.
+      if (this.#state === 'running') runner.start(lastSlots.get(name));
+    }
+    // Keep the order of the desired list (stats and logs follow it).
+    this.#plugins = desired.map((s) => byName.get(s.name)!);
+  }
+
+  #stop(p: PluginRunner): void {
+    const done = p.stop(this.#o.logger);
+    this.#stopping.add(done);
+    void done.then(() => this.#stopping.delete(done));
+  }
+
+  #onControl(body: unknown, reply: ControlReply | undefined): void {
+    handleSamplerControl(this, body, reply, this.#o.logger);
   }
 
   stats(): SamplerStats {
@@ -233,15 +313,17 @@ export class Sampler {
       samplesProduced: this.#produced,
       valuesProduced: this.#values,
       samplesFiltered: this.#filtered,
+      configRevision: this.#revision,
       uplinks: this.uplinks.stats(),
       listener: this.#put?.stats(),
-      plugins: this.#plugins.map((p) => ({ ...p.stats, skippedTicks: p.scheduler.skippedTicks })),
+      plugins: this.#plugins.map((p) => p.snapshot()),
     };
   }
 
   async shutdown(): Promise<void> {
-    await Promise.all(this.#plugins.map((p) => p.scheduler.shutdown()));
-    await Promise.all(this.#plugins.map((p) => p.plugin.close?.()));
+    this.#state = 'stopped';
+    await Promise.all(this.#plugins.map((p) => p.stop(this.#o.logger)));
+    await Promise.all([...this.#stopping]);
     await this.uplinks.close();
     await this.#put?.close();
   }

@@ -82,6 +82,19 @@ describe('AlignedScheduler', () => {
     }
   });
 
+  it("starts after a given slot, so a successor never repeats its predecessor's slot", async () => {
+    const clock = new ManualClock(1_700_000_000_200); // exactly on a slot
+    const plain = scheduler(clock);
+    const successor = scheduler(clock);
+    plain.s.start();
+    successor.s.start(1_700_000_000_200);
+    await run(clock, 2100);
+    await plain.s.shutdown();
+    await successor.s.shutdown();
+    assert.deepEqual(plain.rec.slots, [1_700_000_000_200, 1_700_000_001_200, 1_700_000_002_200]);
+    assert.deepEqual(successor.rec.slots, [1_700_000_001_200, 1_700_000_002_200]);
+  });
+
   it('does not drift over a simulated hour even when every timer fires late', async () => {
     let n = 0;
     // Deterministic lateness 0..349 ms.

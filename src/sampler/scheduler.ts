@@ -135,11 +135,18 @@ export class AlignedScheduler {
     };
   }
 
-  /** Start at the first slot at or after now. Idempotent; a stopped scheduler stays stopped. */
-  start(): void {
+  /**
+   * Start at the first slot at or after now (and after `afterSlotMs` when
+   * given: a scheduler taking over from another must not repeat the slot its
+   * predecessor already ran). Idempotent; a stopped scheduler stays stopped.
+   */
+  start(afterSlotMs?: number): void {
     if (this.#state !== 'idle') return;
     this.#state = 'running';
-    this.#arm(this.#slotAtOrAfter(this.#clock.now()));
+    const now = this.#clock.now();
+    const from =
+      afterSlotMs === undefined || Number.isNaN(afterSlotMs) ? now : Math.max(now, afterSlotMs + 1);
+    this.#arm(this.#slotAtOrAfter(from));
   }
 
   /**
