@@ -20,6 +20,7 @@ import {
 import type { Command } from './command.js';
 import { CliError } from './errors.js';
 import { sanitizeHost } from './local-stack.js';
+import { startAgent } from './managed-aggregator.js';
 
 export const aggregatorCommand: Command = {
   name: 'aggregator',
@@ -48,6 +49,9 @@ Options:
   --archive DIR            keep every received series in a compressed, crash-safe archive under DIR
   --csv DIR[=REGEX]        also write sets (whose schema matches REGEX) as CSV under DIR (repeatable)
   --secret-file PATH       shared cluster secret (mode 600); without it only loopback peers
+  --coord URL              controller-managed: coordination store (etcd://H:P[,H:P], file:DIR)
+  --cluster NAME           cluster name in the coordination store (with --coord)
+  --group NAME             aggregator group of the cluster config (with --coord)
   -h, --help               show this help`,
   async run(ctx) {
     const { values } = parseArgs({
@@ -67,6 +71,9 @@ Options:
           'summary-grace',
           'buffer',
           'secret-file',
+          'coord',
+          'cluster',
+          'group',
         ]),
         pull: { type: 'string', multiple: true },
         push: { type: 'string', multiple: true },
@@ -118,7 +125,19 @@ Options:
     ctx.stdout(
       `aggregator ${c.name} (L${c.level}, ${c.ous.join(':')}) wire ${wire.host}:${wire.port}${api ? `, api ${apiUrl}` : ''}\n`,
     );
+    const agent = c.coord
+      ? await startAgent(c.coord, {
+          aggregator,
+          name: c.name,
+          level: c.level,
+          wire,
+          apiUrl,
+          archiveDir: c.archiveDir,
+          logger: ctx.logger,
+        })
+      : undefined;
     await ctx.stopSignal;
+    await agent?.stop();
     await aggregator.shutdown();
     await api?.close();
     return 0;
@@ -139,7 +158,10 @@ type Flags = Partial<
     | 'dmax'
     | 'summary-grace'
     | 'buffer'
-    | 'secret-file',
+    | 'secret-file'
+    | 'coord'
+    | 'cluster'
+    | 'group',
     string
   >
 > & {
@@ -204,6 +226,7 @@ function mergeOptions(file: AggregatorConfig | undefined, f: Flags): AggregatorC
     push: [...(file?.push ?? []), ...(f.push ?? []).map((p) => linkOption(p, 'push'))],
     csv: [...(file?.csv ?? []), ...(f.csv ?? []).map(csvOption)],
     archiveDir: f.archive ?? file?.archiveDir,
+    coord: coordOptions(file?.coord, f),
   };
 }
 
@@ -221,4 +244,20 @@ function csvOption(text: string): AggregatorConfig['csv'][number] {
   } catch (err) {
     throw new CliError('CANOPY_ERR_BAD_OPTION', `--csv: ${(err as Error).message}`);
   }
+}
+
+function coordOptions(file: AggregatorConfig['coord'], f: Flags): AggregatorConfig['coord'] {
+  const url = f.coord ?? file?.url;
+  if (url === undefined) {
+    if (f.cluster !== undefined || f.group !== undefined)
+      throw new CliError('CANOPY_ERR_BAD_OPTION', '--cluster and --group need --coord');
+    return undefined;
+  }
+  const cluster = f.cluster ?? file?.cluster;
+  if (cluster === undefined)
+    throw new CliError(
+      'CANOPY_ERR_BAD_OPTION',
+      '--coord needs --cluster (or coord.cluster in the config)',
+    );
+  return { url, cluster, group: f.group ?? file?.group, leaseTtlMs: file?.leaseTtlMs };
 }

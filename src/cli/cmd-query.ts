@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { stringOptions } from './args.js';
+import { catalogRange } from './catalog-query.js';
 import type { Command, CommandContext } from './command.js';
 import { CliError } from './errors.js';
 
@@ -32,14 +33,19 @@ Options:
   --limit N            most series to return
   --step DUR           evaluate on a grid of this step (expressions, docs/query.md)
   --follow             print the range, then keep printing new points as they arrive (Ctrl-C stops)
+  --catalog            ask every aggregator that held the matching hosts over the range (through
+                       the controller's catalog: continuous across failovers; needs --from)
+  --coord URL          coordination store for --catalog (default $CANOPY_COORD, else file:.canopy/coord)
+  --cluster NAME       cluster for --catalog (default $CANOPY_CLUSTER, else local)
   -h, --help           show this help`,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.argv,
       allowPositionals: true,
       options: {
-        ...stringOptions(['api', 'from', 'to', 'output', 'limit', 'step']),
+        ...stringOptions(['api', 'from', 'to', 'output', 'limit', 'step', 'coord', 'cluster']),
         follow: { type: 'boolean' },
+        catalog: { type: 'boolean' },
       },
       strict: true,
     });
@@ -52,6 +58,12 @@ Options:
     const output = values.output ?? 'table';
     if (!['table', 'json', 'csv'].includes(output))
       throw new CliError('CANOPY_ERR_BAD_OPTION', `--output: ${output} is not table, json or csv`);
+    if (values.catalog) {
+      const body = await catalogRange(ctx, selector, values);
+      if (output === 'json') ctx.stdout(JSON.stringify(body, null, 2) + '\n');
+      else printRange(ctx.stdout, body, output);
+      return body.missing.length > 0 ? 1 : 0;
+    }
     const base = values.api ?? 'http://127.0.0.1:8470';
     const params = new URLSearchParams({ select: selector });
     if (values.limit) params.set('limit', values.limit);

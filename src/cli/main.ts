@@ -1,6 +1,10 @@
 import type { Logger } from '../common/index.js';
 import { CanopyError, createLogger, toError } from '../common/index.js';
 import { aggregatorCommand } from './cmd-aggregator.js';
+import { captureCommand } from './cmd-capture.js';
+import { controllerCommand } from './cmd-controller.js';
+import { ctlCommand } from './cmd-ctl.js';
+import { findCommand } from './cmd-find.js';
 import { putCommand } from './cmd-put.js';
 import { queryCommand } from './cmd-query.js';
 import { samplerCommand } from './cmd-sampler.js';
@@ -14,6 +18,10 @@ const COMMANDS: readonly Command[] = [
   aggregatorCommand,
   putCommand,
   queryCommand,
+  controllerCommand,
+  ctlCommand,
+  findCommand,
+  captureCommand,
 ];
 
 function usage(): string {
