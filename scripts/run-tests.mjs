@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensurePackages } from './ensure-packages.mjs';
 
 const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['dist/src', 'dist/test'];
 
@@ -29,6 +30,8 @@ if (files.length === 0) {
   console.error('run-tests: no test files found under', roots.join(', '));
   process.exit(1);
 }
+
+ensurePackages();
 
 const tapFile = join(mkdtempSync(join(tmpdir(), 'canopy-tests-')), 'report.tap');
 const result = spawnSync(

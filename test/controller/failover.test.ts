@@ -262,7 +262,9 @@ test('catalog query across the failover returns continuous series with no lost s
     checked += want.length;
     lateStarts.push(first - startedAtMs);
   }
-  console.log(`series start after farm start: ${Math.min(...lateStarts)}..${Math.max(...lateStarts)} ms; span ${endMs - startedAtMs} ms`);
+  console.log(
+    `series start after farm start: ${Math.min(...lateStarts)}..${Math.max(...lateStarts)} ms; span ${endMs - startedAtMs} ms`,
+  );
   console.log(`catalog query: ${checked} samples over ${SAMPLERS} hosts, none lost`);
   const find = await runCli(['find', 'node-7', '--coord', etcd.url, '--cluster', CLUSTER]);
   assert.equal(find.code, 0, find.stderr);
