@@ -27,6 +27,15 @@ export interface ApiServerOptions {
   /** Most series one request may return. */
   maxSeries?: number;
   now?: () => number;
+  /** Controller-managed nodes: cluster status and the host catalog (`/api/cluster`, `/api/find`). */
+  cluster?: ClusterView;
+}
+
+/** What a controller-managed node can tell about its cluster. */
+export interface ClusterView {
+  status(): Promise<unknown>;
+  /** Catalog entries of hosts matching a glob. */
+  find(hostGlob: string): Promise<unknown>;
 }
 
 type Handler = (url: URL, ctx: QueryContext) => unknown;
@@ -61,6 +70,8 @@ export class ApiServer {
       ['/api/query', (url, ctx) => this.#query(url, ctx)],
       ['/api/hosts', (url) => ({ ous: options.source.hosts(ouPrefix(url)) })],
       ['/api/status', () => options.source.status()],
+      ['/api/cluster', () => this.#cluster().status()],
+      ['/api/find', (url) => this.#find(url)],
       ['/healthz', () => ({ ok: true })],
       [
         '/metrics',
@@ -161,6 +172,22 @@ export class ApiServer {
       this.#o.logger.error('follow stream failed', { error: toError(err) });
       res.destroy();
     });
+  }
+
+  #cluster(): ClusterView {
+    if (!this.#o.cluster)
+      throw new ApiError(
+        'CANOPY_ERR_NOT_FOUND',
+        404,
+        'this node is not controller-managed (no coordination store)',
+      );
+    return this.#o.cluster;
+  }
+
+  async #find(url: URL): Promise<unknown> {
+    const host = url.searchParams.get('host');
+    if (!host) throw new ApiError('CANOPY_ERR_BAD_PARAM', 400, 'missing query parameter "host"');
+    return { hosts: await this.#cluster().find(host) };
   }
 
   #selector(url: URL): Selector {

@@ -1,5 +1,5 @@
 export { ApiServer } from './http-server.js';
-export type { ApiServerOptions } from './http-server.js';
+export type { ApiServerOptions, ClusterView } from './http-server.js';
 export type { QuerySource, QueryContext, Routed } from './query-source.js';
 export { ApiError, STATUS_BY_CODE, statusFor } from './errors.js';
 export { parseTime, parseDuration } from './time-param.js';

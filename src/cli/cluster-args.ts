@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CanopyError } from '../common/index.js';
 import type { Logger } from '../common/index.js';
 import { openCoord } from '../coord/index.js';
 import type { CoordStore } from '../coord/index.js';
@@ -33,7 +34,17 @@ export async function withCoord<T>(
   logger: Logger,
   fn: (store: CoordStore) => Promise<T>,
 ): Promise<T> {
-  const store = await openCoord(url, { logger });
+  let store: CoordStore;
+  try {
+    store = await openCoord(url, { logger });
+  } catch (err) {
+    if (err instanceof CanopyError && err.code === 'CANOPY_ERR_COORD_LOCKED')
+      throw new CliError(
+        'CANOPY_ERR_COORD_LOCKED',
+        `${err.message}\n(a running 'canopy up' owns its store: ask its API instead, e.g. --api http://127.0.0.1:8470)`,
+      );
+    throw err;
+  }
   try {
     return await fn(store);
   } finally {
@@ -50,4 +61,24 @@ export function table(header: readonly string[], rows: readonly (readonly string
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** GET a JSON document from a node's API (`--api`): cluster commands against `canopy up`. */
+export async function apiJson<T>(base: string, path: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`${base.replace(/\/$/, '')}${path}`);
+  } catch (err) {
+    throw new CliError(
+      'CANOPY_ERR_API_UNREACHABLE',
+      `cannot reach ${base}: ${(err as Error).message}`,
+    );
+  }
+  const body = (await res.json()) as T & { error?: { code: string; message: string } };
+  if (!res.ok || body.error)
+    throw new CliError(
+      body.error?.code ?? 'CANOPY_ERR_API_UNREACHABLE',
+      body.error?.message ?? `HTTP ${res.status}`,
+    );
+  return body;
 }

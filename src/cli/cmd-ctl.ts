@@ -8,6 +8,7 @@ import type { ClusterStatus, StoredConfig } from '../controller/index.js';
 import type { CoordStore } from '../coord/index.js';
 import { durationOption, stringOptions } from './args.js';
 import {
+  apiJson,
   CLUSTER_OPTIONS,
   CLUSTER_USAGE,
   clusterName,
@@ -32,6 +33,7 @@ Options:
 ${CLUSTER_USAGE}
   --out DIR            (generate) output directory
   --output FMT         (status) table or json (default table)
+  --api URL            (status) ask a node's API instead of the store (e.g. a running canopy up)
   -h, --help           show this help`;
 
 export const ctlCommand: Command = {
@@ -41,7 +43,7 @@ export const ctlCommand: Command = {
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.argv,
-      options: stringOptions([...CLUSTER_OPTIONS, 'out', 'output', 'interval', 'offset']),
+      options: stringOptions([...CLUSTER_OPTIONS, 'out', 'output', 'interval', 'offset', 'api']),
       allowPositionals: true,
       strict: true,
     });
@@ -65,9 +67,9 @@ export const ctlCommand: Command = {
       }
       case 'status': {
         const cluster = clusterName(values.cluster);
-        const status = await withCoord(coordUrl(values.coord), ctx.logger, (s) =>
-          clusterStatus(s, cluster),
-        );
+        const status = values.api
+          ? await apiJson<ClusterStatus>(values.api, '/api/cluster')
+          : await withCoord(coordUrl(values.coord), ctx.logger, (s) => clusterStatus(s, cluster));
         ctx.stdout(
           values.output === 'json' ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status),
         );

@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ClusterQuery } from '../controller/index.js';
+import type { HostLocation } from '../controller/index.js';
 import { globToRegExp } from '../sampler/index.js';
 import { stringOptions } from './args.js';
 import {
+  apiJson,
   CLUSTER_OPTIONS,
   CLUSTER_USAGE,
   clusterName,
@@ -25,11 +27,12 @@ up, its API and archive directory.
 Options:
 ${CLUSTER_USAGE}
   --output FMT         table or json (default table)
+  --api URL            ask a node's API instead of the store (e.g. a running canopy up)
   -h, --help           show this help`,
   async run(ctx) {
     const { values, positionals } = parseArgs({
       args: ctx.argv,
-      options: stringOptions([...CLUSTER_OPTIONS, 'output']),
+      options: stringOptions([...CLUSTER_OPTIONS, 'output', 'api']),
       allowPositionals: true,
       strict: true,
     });
@@ -37,9 +40,16 @@ ${CLUSTER_USAGE}
     if (!pattern) throw new CliError('CANOPY_ERR_BAD_OPTION', 'find needs a HOST (name or glob)');
     const re = globToRegExp(pattern);
     const cluster = clusterName(values.cluster);
-    const found = await withCoord(coordUrl(values.coord), ctx.logger, (store) =>
-      new ClusterQuery({ store, cluster }).find((h) => re.test(h)),
-    );
+    const found = values.api
+      ? (
+          await apiJson<{ hosts: HostLocation[] }>(
+            values.api,
+            `/api/find?host=${encodeURIComponent(pattern)}`,
+          )
+        ).hosts
+      : await withCoord(coordUrl(values.coord), ctx.logger, (store) =>
+          new ClusterQuery({ store, cluster }).find((h) => re.test(h)),
+        );
     if (values.output === 'json') {
       ctx.stdout(JSON.stringify(found, null, 2) + '\n');
       return found.length > 0 ? 0 : 1;

@@ -4,6 +4,8 @@ import { Aggregator } from '../aggregator/index.js';
 import { ApiServer } from '../api/index.js';
 import { aggregatorSource } from './aggregator-source.js';
 import { openArchive } from './archive-options.js';
+import { startLocalCluster } from './local-cluster.js';
+import type { LocalCluster } from './local-cluster.js';
 import type { Clock, Logger } from '../common/index.js';
 import { systemClock } from '../common/index.js';
 import { DEFAULT_PLUGINS, Sampler } from '../sampler/index.js';
@@ -75,7 +77,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     host,
     ous: o.ous,
     plugins,
-    upstream: { host: wire.host, port: wire.port, auth },
+    // The aggregator pulls from this listener (as the controller assigns);
+    // `canopy put` uses it too.
     putListen: { host: o.bindHost, port: o.putPort, auth },
     replayBufferBytes: o.replayBufferBytes,
     ...(o.procRoot === undefined ? {} : { procRoot: o.procRoot }),
@@ -89,17 +92,39 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     logger: o.logger.child({ daemon: 'api' }),
     now: () => clock.now(),
     source: aggregatorSource(aggregator, sampler),
+    cluster: {
+      status: () => cluster.view.status(),
+      find: (glob) => cluster.view.find(glob),
+    },
   });
   const addr = await api.listen();
   const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const apiUrl = `http://${urlHost}:${addr.port}`;
+  aggregator.setApiUrl(apiUrl);
+  const cluster: LocalCluster = await startLocalCluster({
+    dataDir: o.dataDir,
+    host,
+    ous: o.ous,
+    bindHost: o.bindHost,
+    samplerPort: putPort ?? 0,
+    aggregator,
+    aggregatorName: 'local-l1',
+    wirePort: wire.port,
+    apiUrl,
+    archiveDir: o.dataDir === undefined ? undefined : join(o.dataDir, 'archive'),
+    plugins,
+    clock,
+    logger: o.logger,
+  });
   return {
     sampler,
     aggregator,
     api,
-    apiUrl: `http://${urlHost}:${addr.port}`,
+    apiUrl,
     wirePort: wire.port,
     putPort: putPort ?? 0,
     async shutdown() {
+      await cluster.close();
       await sampler.shutdown();
       await api.close();
       await aggregator.shutdown();

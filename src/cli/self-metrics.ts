@@ -74,26 +74,35 @@ function uplinkMetrics(daemon: string, uplinks: readonly UplinkStats[]): SelfMet
 /** Self-metrics of an aggregator (and its in-process sampler, for `canopy up`). */
 export function selfMetrics(agg: AggregatorStats, sampler?: SamplerStats): SelfMetric[] {
   const d = agg.name;
+  // Producers reach us both ways: they push (ingest listener) or we pull.
+  const pulled = agg.pulls.reduce(
+    (n, p) => ({
+      samples: n.samples + p.samplesIn,
+      frames: n.frames + p.framesIn,
+      connected: n.connected + (p.state === 'connected' ? 1 : 0),
+    }),
+    { samples: 0, frames: 0, connected: 0 },
+  );
   const out: SelfMetric[] = [
     one(
       'canopy_ingest_samples_total',
-      'Set samples received from producers.',
+      'Set samples received from producers (pushed or pulled).',
       'counter',
-      agg.ingest.samplesIn,
+      agg.ingest.samplesIn + pulled.samples,
       { daemon: d },
     ),
     one(
       'canopy_ingest_frames_total',
-      'Data frames received from producers.',
+      'Data frames received from producers (pushed or pulled).',
       'counter',
-      agg.ingest.framesIn,
+      agg.ingest.framesIn + pulled.frames,
       { daemon: d },
     ),
     one(
       'canopy_ingest_connections',
-      'Open producer connections.',
+      'Open producer connections (accepted and dialled).',
       'gauge',
-      agg.ingest.connections,
+      agg.ingest.connections + pulled.connected,
       { daemon: d },
     ),
     one(

@@ -152,7 +152,7 @@ test('/metrics exposes the stack’s own health in Prometheus text format', asyn
   assert.ok(ingested > 0, 'samples were ingested');
   assert.match(
     text,
-    /^canopy_replay_buffer_dropped_samples_total\{daemon="sampler-this-host",uplink="push:127\.0\.0\.1:\d+",mode="full"\} 0$/m,
+    /^canopy_replay_buffer_dropped_samples_total\{daemon="sampler-this-host",uplink="pull:local-l1:full",mode="full"\} 0$/m,
   );
 });
 
@@ -194,4 +194,24 @@ test('canopy query --follow prints the history, then new points as they arrive, 
   );
   for (let i = 1; i < times.length; i++)
     assert.ok(times[i]! > times[i - 1]!, `strictly increasing at ${i}: ${times.join(',')}`);
+});
+
+test('canopy up runs the controller on its embedded store: status, catalog, ctl and find', async () => {
+  const { body } = await eventually(async () => {
+    const r = await getJson<{
+      aggregators: { name: string; live: boolean; producers: string[] }[];
+      controllers: { leader: boolean }[];
+      unassigned: string[];
+    }>(`${api}/api/cluster`);
+    return r.body.aggregators[0]?.producers.length === 1 ? r : undefined;
+  });
+  assert.deepEqual(body.aggregators, [
+    { ...body.aggregators[0]!, name: 'local-l1', live: true, producers: ['sampler-this-host'] },
+  ]);
+  assert.equal(body.controllers.filter((c) => c.leader).length, 1);
+  assert.deepEqual(body.unassigned, []);
+  const ctl = startCli(['ctl', 'status', '--api', api]);
+  await ctl.waitFor(/local-l1\s+local-l1\s+1\s+up\s+1/);
+  const find = startCli(['find', 'this-*', '--api', api]);
+  await find.waitFor(/this-host\s+local-l1\s+\S+\s+now \(live\)\s+up/);
 });
