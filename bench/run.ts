@@ -22,6 +22,7 @@ const SUITES: Record<string, () => Promise<BenchModule>> = {
   archive: () => import('./archive.bench.js'),
   'archive-real': () => import('./archive-real.bench.js'),
   'pcp-compare': () => import('./pcp-compare.bench.js'),
+  failover: () => import('./failover.bench.js'),
 };
 
 function format(r: BenchResult): string {
