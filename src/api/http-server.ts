@@ -36,6 +36,8 @@ export interface ClusterView {
   status(): Promise<unknown>;
   /** Catalog entries of hosts matching a glob. */
   find(hostGlob: string): Promise<unknown>;
+  /** A range over every aggregator that held the selected hosts (continuous across failovers). */
+  range(selector: string, fromMs: number, toMs: number): Promise<unknown>;
 }
 
 type Handler = (url: URL, ctx: QueryContext) => unknown;
@@ -72,6 +74,7 @@ export class ApiServer {
       ['/api/status', () => options.source.status()],
       ['/api/cluster', () => this.#cluster().status()],
       ['/api/find', (url) => this.#find(url)],
+      ['/api/cluster/range', (url) => this.#clusterRange(url)],
       ['/healthz', () => ({ ok: true })],
       [
         '/metrics',
@@ -188,6 +191,12 @@ export class ApiServer {
     const host = url.searchParams.get('host');
     if (!host) throw new ApiError('CANOPY_ERR_BAD_PARAM', 400, 'missing query parameter "host"');
     return { hosts: await this.#cluster().find(host) };
+  }
+
+  async #clusterRange(url: URL): Promise<unknown> {
+    const selector = this.#selector(url).toString();
+    const { from, to } = this.#timeRange(url, '-5m');
+    return this.#cluster().range(selector, from, to);
   }
 
   #selector(url: URL): Selector {

@@ -12,5 +12,6 @@ export function clusterView(store: CoordStore, cluster: string): ClusterView {
       const re = globToRegExp(glob);
       return query.find((h) => re.test(h));
     },
+    range: (selector, fromMs, toMs) => query.range(selector, fromMs, toMs),
   };
 }

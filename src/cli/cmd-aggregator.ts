@@ -20,7 +20,9 @@ import {
 import type { Command } from './command.js';
 import { CliError } from './errors.js';
 import { sanitizeHost } from './local-stack.js';
+import { clusterView } from './cluster-view.js';
 import { startAgent } from './managed-aggregator.js';
+import { openCoord } from '../coord/index.js';
 
 export const aggregatorCommand: Command = {
   name: 'aggregator',
@@ -83,6 +85,7 @@ Options:
     });
     const c = mergeOptions(values.config ? loadAggregatorConfig(values.config) : undefined, values);
     const a = c.archiveDir ? await openArchive(c.archiveDir, systemClock) : undefined;
+    const coord = c.coord ? await openCoord(c.coord.url, { logger: ctx.logger }) : undefined;
     const aggregator = new Aggregator({
       name: c.name,
       level: c.level,
@@ -116,7 +119,12 @@ Options:
     let api: ApiServer | undefined;
     let apiUrl = '';
     if (c.api) {
-      api = new ApiServer({ ...c.api, logger: ctx.logger, source: aggregatorSource(aggregator) });
+      api = new ApiServer({
+        ...c.api,
+        logger: ctx.logger,
+        source: aggregatorSource(aggregator),
+        ...(coord && c.coord ? { cluster: clusterView(coord, c.coord.cluster) } : {}),
+      });
       const addr = await api.listen();
       apiUrl = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
       aggregator.setApiUrl(apiUrl);
@@ -125,17 +133,18 @@ Options:
     ctx.stdout(
       `aggregator ${c.name} (L${c.level}, ${c.ous.join(':')}) wire ${wire.host}:${wire.port}${api ? `, api ${apiUrl}` : ''}\n`,
     );
-    const agent = c.coord
-      ? await startAgent(c.coord, {
-          aggregator,
-          name: c.name,
-          level: c.level,
-          wire,
-          apiUrl,
-          archiveDir: c.archiveDir,
-          logger: ctx.logger,
-        })
-      : undefined;
+    const agent =
+      coord && c.coord
+        ? startAgent(coord, c.coord, {
+            aggregator,
+            name: c.name,
+            level: c.level,
+            wire,
+            apiUrl,
+            archiveDir: c.archiveDir,
+            logger: ctx.logger,
+          })
+        : undefined;
     await ctx.stopSignal;
     await agent?.stop();
     await aggregator.shutdown();

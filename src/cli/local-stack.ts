@@ -95,6 +95,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     cluster: {
       status: () => cluster.view.status(),
       find: (glob) => cluster.view.find(glob),
+      range: (selector, fromMs, toMs) => cluster.view.range(selector, fromMs, toMs),
     },
   });
   const addr = await api.listen();

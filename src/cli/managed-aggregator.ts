@@ -2,7 +2,7 @@ import type { Aggregator, AggregatorConfig } from '../aggregator/index.js';
 import type { Logger } from '../common/index.js';
 import { systemClock } from '../common/index.js';
 import { AggregatorAgent } from '../controller/index.js';
-import { openCoord } from '../coord/index.js';
+import type { CoordStore } from '../coord/index.js';
 
 /** Default member lease: etcd's minimum useful TTL with its default election timeout. */
 const DEFAULT_LEASE_TTL_MS = 2000;
@@ -11,7 +11,8 @@ const DEFAULT_LEASE_TTL_MS = 2000;
  * Join a controller-managed cluster: register under a lease and pull what the
  * controller assigns. The daemon keeps running if the store is down.
  */
-export async function startAgent(
+export function startAgent(
+  store: CoordStore,
   coord: NonNullable<AggregatorConfig['coord']>,
   o: {
     aggregator: Aggregator;
@@ -22,8 +23,7 @@ export async function startAgent(
     archiveDir: string | undefined;
     logger: Logger;
   },
-): Promise<{ stop(): Promise<void> }> {
-  const store = await openCoord(coord.url, { logger: o.logger });
+): { stop(): Promise<void> } {
   const agent = new AggregatorAgent({
     store,
     cluster: coord.cluster,

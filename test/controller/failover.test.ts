@@ -266,6 +266,15 @@ test('catalog query across the failover returns continuous series with no lost s
     `series start after farm start: ${Math.min(...lateStarts)}..${Math.max(...lateStarts)} ms; span ${endMs - startedAtMs} ms`,
   );
   console.log(`catalog query: ${checked} samples over ${SAMPLERS} hosts, none lost`);
+  // The same catalog query through any managed aggregator's API.
+  const viaApi = await getJson<{ series: { name: string; points: [number, number][] }[] }>(
+    `http://127.0.0.1:${layout.aggApiPorts[0]}/api/cluster/range?select=${encodeURIComponent('Lab::*:loadavg:load1')}&from=${startedAtMs}&to=${endMs}`,
+  );
+  assert.equal(viaApi.status, 200);
+  assert.deepEqual(
+    viaApi.body.series.map((x) => [x.name, x.points.length]),
+    r.series.map((x) => [x.name, x.points.length]),
+  );
   const find = await runCli(['find', 'node-7', '--coord', etcd.url, '--cluster', CLUSTER]);
   assert.equal(find.code, 0, find.stderr);
   assert.match(find.stdout, /node-7\s+l1-\d/);
