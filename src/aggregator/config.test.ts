@@ -31,6 +31,7 @@ push:
 archive: /var/lib/canopy/archive
 stores:
   - { type: csv, dir: /var/lib/canopy/csv, schemas: "^(cpu|meminfo)$", rotate: 1h }
+coord: { url: "etcd://127.0.0.1:2379", cluster: lab, group: "l1-[1-3]", lease_ttl: 3s }
 `),
   );
   assert.deepEqual(c, {
@@ -49,6 +50,7 @@ stores:
     push: [{ host: '127.0.0.1', port: 7600, mode: 'summary' }],
     csv: [{ dir: '/var/lib/canopy/csv', schemas: /^(cpu|meminfo)$/, rotateMs: 3_600_000 }],
     archiveDir: '/var/lib/canopy/archive',
+    coord: { url: 'etcd://127.0.0.1:2379', cluster: 'lab', group: 'l1-[1-3]', leaseTtlMs: 3000 },
   });
 });
 
@@ -97,5 +99,19 @@ test('a missing file is a config error naming it', () => {
   assert.throws(
     () => loadAggregatorConfig('/nonexistent/canopy.yaml'),
     (e: unknown) => e instanceof ConfigError && /\/nonexistent\/canopy\.yaml/.test(e.message),
+  );
+});
+
+test('a coord section without a cluster, or with too short a lease, is refused with its place', () => {
+  const path = file(`name: l1-a
+coord:
+  url: etcd://127.0.0.1:2379
+  lease_ttl: 100ms
+`);
+  assert.throws(
+    () => loadAggregatorConfig(path),
+    (err: Error) =>
+      /:\d+:\d+ coord: cluster is required/.test(err.message) &&
+      /:4:\d+ coord\.lease_ttl: must be at least 1s/.test(err.message),
   );
 });
