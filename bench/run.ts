@@ -23,6 +23,8 @@ const SUITES: Record<string, () => Promise<BenchModule>> = {
   'archive-real': () => import('./archive-real.bench.js'),
   'pcp-compare': () => import('./pcp-compare.bench.js'),
   failover: () => import('./failover.bench.js'),
+  'sumstats-reducers': () => import('./sumstats-reducers.bench.js'),
+  'sumstats-engine': () => import('./sumstats-engine.bench.js'),
 };
 
 function format(r: BenchResult): string {
