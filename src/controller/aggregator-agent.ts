@@ -39,7 +39,13 @@ export class AggregatorAgent {
   #lease: Lease | undefined;
   #healthTimer: TimerHandle | undefined;
   #closed = false;
-  readonly #startedAtMs: number;
+  /**
+   * When the current registration began. A re-registration after a lost lease
+   * is a rejoin (the controller may have moved our producers away): the
+   * controller lets it settle again before handing it others' producers, or
+   * a member whose lease flaps would drag producers back and forth.
+   */
+  #startedAtMs: number;
 
   constructor(options: AggregatorAgentOptions) {
     this.#o = options;
@@ -85,6 +91,7 @@ export class AggregatorAgent {
       });
     });
     this.#lease = lease;
+    this.#startedAtMs = this.#o.clock.now();
     const dir: DirectoryRecord = {
       name: this.#o.name,
       api: this.#o.api,

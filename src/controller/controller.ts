@@ -19,6 +19,14 @@ import { sleep } from './retry.js';
 /** etcd refuses transactions with more operations than this (--max-txn-ops 128). */
 const MAX_TXN_OPS = 100;
 const MAX_EVENTS = 500;
+/**
+ * How many lease TTLs a newly leading controller waits for an aggregator that
+ * holds producers but is not registered to come back before orphaning its
+ * producers: after a store outage the survivors re-register within a couple
+ * of seconds (retry backoff) while a dead one's extended lease may still show
+ * it alive. One whose key is seen to go is dead at once, as usual.
+ */
+const ABSENT_GRACE_TTLS = 2;
 
 export interface ControllerOptions {
   store: CoordStore;
@@ -38,6 +46,8 @@ export interface ControllerOptions {
 }
 
 interface LeaderState {
+  /** Aggregators holding producers but not registered when we took the lead: until when they may come back. */
+  unseen: Map<string, number>;
   spec: ClusterSpec | undefined;
   members: Map<string, MemberRecord>;
   assignments: Map<string, AssignmentRecord>;
@@ -61,6 +71,8 @@ export class Controller {
   readonly #election: Election;
   #state: LeaderState | undefined;
   #timer: TimerHandle | undefined;
+  /** When the pending #timer fires (clock ms). */
+  #timerDueMs = 0;
   #running: Promise<void> | undefined;
   #dirty = false;
   #closed = false;
@@ -106,6 +118,8 @@ export class Controller {
         this.#o.onLeadership?.(false);
         this.#o.logger.warn('leadership lost; standing by', { id: this.#o.id });
       } catch (err) {
+        // close() cancels a standby's campaign: that is the way out, not a failure.
+        if (this.#closed) break;
         this.#o.logger.warn('controller loop failed; campaigning again', { error: toError(err) });
         await sleep(this.#o.clock, 500);
       } finally {
@@ -119,6 +133,7 @@ export class Controller {
     const k = this.#keys;
     const rev = await store.revision();
     const state: LeaderState = {
+      unseen: new Map(),
       spec: parseRecord<StoredConfig>((await store.get(k.config))?.value)?.spec,
       members: new Map(),
       assignments: new Map(),
@@ -134,6 +149,9 @@ export class Controller {
       if (r && Array.isArray(r.producers))
         state.assignments.set(k.nameOf(kv.key, k.assignments), r);
     }
+    const graceUntil = this.#o.clock.now() + ABSENT_GRACE_TTLS * (this.#o.leaseTtlMs ?? 2000);
+    for (const [agg, r] of state.assignments)
+      if (r.producers.length > 0 && !state.members.has(agg)) state.unseen.set(agg, graceUntil);
     for (const kv of await store.list(k.samplers)) state.written.set(kv.key, kv.value);
     for (const kv of await store.list(k.catalog)) {
       const h = parseHostHistory(parseRecord(kv.value));
@@ -170,6 +188,8 @@ export class Controller {
   #onMember(state: LeaderState, key: string, value: string | undefined): void {
     const name = this.#keys.nameOf(key, this.#keys.members);
     const had = state.members.has(name);
+    // Seen come back, or seen go: either way no longer a maybe.
+    state.unseen.delete(name);
     const r = parseRecord<MemberRecord>(value);
     if (r && r.role === 'aggregator') {
       state.members.set(name, r);
@@ -197,10 +217,18 @@ export class Controller {
     else state.captures.delete(id);
   }
 
-  /** Coalesce bursts of events (a dying member, a config load) into one pass. */
+  /**
+   * Coalesce bursts of events (a dying member, a config load) into one pass.
+   * A pending pass is brought forward but never pushed back: members refresh
+   * their health keys all the time, and a delay restarted by every event
+   * would put off a failover for as long as the stream lasts.
+   */
   #schedule(delayMs = 20): void {
     if (this.#closed || !this.#state) return;
+    const dueMs = this.#o.clock.now() + delayMs;
+    if (this.#timer !== undefined && this.#timerDueMs <= dueMs) return;
     this.#timer?.cancel();
+    this.#timerDueMs = dueMs;
     this.#timer = this.#o.clock.setTimeout(() => {
       this.#timer = undefined;
       if (this.#running) {
@@ -241,6 +269,7 @@ export class Controller {
       captures: active,
       nowMs: now,
       settleMs: this.#o.settleMs ?? 3000,
+      absentGraceUntilMs: state.unseen,
     });
     const ops: TxnOp[] = [];
     const put = (key: string, value: string): void => {

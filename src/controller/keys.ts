@@ -90,6 +90,10 @@ export interface MemberRecord {
   endpoint: { host: string; port: number } | null;
   api: string | null;
   pid: number;
+  /**
+   * When this registration began (start, or re-registration after a lost
+   * lease); the controller's settle delay counts from here.
+   */
   startedAtMs: number;
   /** Refreshed every few seconds: producers connected, ingest totals, replay backlog. */
   health?: MemberHealth;

@@ -20,8 +20,21 @@ export interface ReconcileInput {
   assignments: ReadonlyMap<string, AssignmentRecord>;
   captures: readonly CaptureRecord[];
   nowMs: number;
-  /** A member that joined less than this long ago takes orphans but is not yet given others' producers. */
+  /**
+   * A member that joined less than this long ago keeps what it holds but is
+   * given nothing else, orphans included, while a settled member of its group
+   * lives (with none settled, every live member takes orphans).
+   */
   settleMs: number;
+  /**
+   * Aggregators that were not registered when this controller took the lead,
+   * each with the time until which the producers it holds wait for it rather
+   * than being orphaned. After a store outage a live aggregator may not have
+   * re-registered yet (its lost lease was revoked) while a dead one's key
+   * still lingers (etcd extends every lease when it elects a leader): the
+   * live one's producers must not be handed to the dead one meanwhile.
+   */
+  absentGraceUntilMs?: ReadonlyMap<string, number>;
 }
 
 export interface GroupMove extends Move {
@@ -30,7 +43,10 @@ export interface GroupMove extends Move {
 }
 
 export interface ReconcileOutput {
-  /** One record per aggregator of every group (dead ones hold nothing). */
+  /**
+   * One record per aggregator of every group (dead ones hold nothing), and an
+   * empty one for each aggregator the config dropped.
+   */
   assignments: Map<string, AssignmentRecord>;
   moves: GroupMove[];
   desired: Map<string, SamplerDesired>;
@@ -94,8 +110,12 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
     // others, so a flapping aggregator does not drag producers back and forth.
     const pool = settled.length > 0 ? settled : live;
     const pinned = new Map<string, string>();
-    for (const [p, agg] of previous)
-      if (live.includes(agg) && !pool.includes(agg)) pinned.set(p, agg);
+    for (const [p, agg] of previous) {
+      const graceUntil = input.absentGraceUntilMs?.get(agg) ?? -Infinity;
+      if (live.includes(agg) ? pool.includes(agg) : input.nowMs >= graceUntil) continue;
+      pinned.set(p, agg);
+      if (!live.includes(agg)) nextCheckMs = Math.min(nextCheckMs ?? Infinity, graceUntil);
+    }
     const result = balance({
       producers: producers.filter((p) => !pinned.has(p.name)),
       aggregators: pool,
@@ -121,7 +141,18 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
       assignments.set(agg, { aggregator: agg, producers: list, atMs: input.nowMs });
     }
   }
+  emptyDropped(input, assignments);
   return { assignments, moves, desired: desiredPlugins(input), nextCheckMs };
+}
+
+/**
+ * An aggregator dropped from the config (a reload) holds nothing any more:
+ * without an empty record it would keep pulling producers now held elsewhere.
+ */
+function emptyDropped(input: ReconcileInput, assignments: Map<string, AssignmentRecord>): void {
+  for (const [agg, r] of input.assignments)
+    if (!assignments.has(agg) && r.producers.length > 0)
+      assignments.set(agg, { aggregator: agg, producers: [], atMs: input.nowMs });
 }
 
 /** Each sampler's plugins from its group, with active captures raising rates or adding plugins. */
