@@ -48,6 +48,8 @@ export interface ControllerOptions {
 interface LeaderState {
   /** Aggregators holding producers but not registered when we took the lead: until when they may come back. */
   unseen: Map<string, number>;
+  /** Aggregators whose going was recorded as an event (once each). */
+  reportedDown: Set<string>;
   spec: ClusterSpec | undefined;
   members: Map<string, MemberRecord>;
   assignments: Map<string, AssignmentRecord>;
@@ -134,6 +136,7 @@ export class Controller {
     const rev = await store.revision();
     const state: LeaderState = {
       unseen: new Map(),
+      reportedDown: new Set(),
       spec: parseRecord<StoredConfig>((await store.get(k.config))?.value)?.spec,
       members: new Map(),
       assignments: new Map(),
@@ -166,8 +169,9 @@ export class Controller {
       });
     state.watches.push(
       await watch(k.members, (e) => {
-        this.#onMember(state, e.key, e.type === 'put' ? e.value : undefined);
-        this.#schedule();
+        // Members refresh their health every few seconds: only a change of
+        // membership needs a pass.
+        if (this.#onMember(state, e.key, e.type === 'put' ? e.value : undefined)) this.#schedule();
       }),
       await watch(k.config, (e) => {
         if (e.type === 'put' && e.key === k.config) {
@@ -185,20 +189,25 @@ export class Controller {
     this.#schedule();
   }
 
-  #onMember(state: LeaderState, key: string, value: string | undefined): void {
+  /** Track a member key; true when membership changed (not just a health refresh). */
+  #onMember(state: LeaderState, key: string, value: string | undefined): boolean {
     const name = this.#keys.nameOf(key, this.#keys.members);
-    const had = state.members.has(name);
+    const had = state.members.get(name);
     // Seen come back, or seen go: either way no longer a maybe.
-    state.unseen.delete(name);
+    const wasUnseen = state.unseen.delete(name);
     const r = parseRecord<MemberRecord>(value);
     if (r && r.role === 'aggregator') {
       state.members.set(name, r);
+      state.reportedDown.delete(name);
       if (!had) this.#event('member-up', name, `group ${r.group}, level ${r.level}`);
-    } else if (had) {
-      state.members.delete(name);
-      this.#o.logger.warn('aggregator gone; reassigning its producers', { aggregator: name });
-      this.#event('member-down', name, 'lease expired or revoked');
+      return wasUnseen || !had || had.startedAtMs !== r.startedAtMs;
     }
+    if (!had) return wasUnseen;
+    state.members.delete(name);
+    state.reportedDown.add(name);
+    this.#o.logger.warn('aggregator gone; reassigning its producers', { aggregator: name });
+    this.#event('member-down', name, 'lease expired or revoked');
+    return true;
   }
 
   #onCapture(state: LeaderState, key: string, value: string | undefined): void {
@@ -310,6 +319,13 @@ export class Controller {
     for (const [host, h] of catalog) state.catalog.set(host, h);
     this.#reconciles++;
     this.#report(out.moves.length, ops.length);
+    // An aggregator already gone when this controller took the lead had no
+    // watched delete: record its going when its producers leave it.
+    for (const m of out.moves)
+      if (m.from !== undefined && !state.members.has(m.from) && !state.reportedDown.has(m.from)) {
+        state.reportedDown.add(m.from);
+        this.#event('member-down', m.from, 'not registered (found gone when taking the lead)');
+      }
     if (out.moves.length > 0) {
       const byTo = new Map<string, number>();
       for (const m of out.moves) byTo.set(m.to, (byTo.get(m.to) ?? 0) + 1);
@@ -341,9 +357,10 @@ export class Controller {
     const atMs = this.#o.clock.now();
     const event: ClusterEvent = { atMs, kind, subject, detail };
     const key = `${this.#keys.events}${String(atMs).padStart(15, '0')}-${Math.random().toString(36).slice(2, 8)}`;
+    // Guarded like every other write: a deposed leader records nothing.
     void this.#o.store
-      .put(key, JSON.stringify(event))
-      .then(() => this.#pruneEvents())
+      .txn([this.#election.guard()], [{ op: 'put', key, value: JSON.stringify(event) }])
+      .then((ok) => (ok ? this.#pruneEvents() : undefined))
       .catch((err: unknown) => this.#o.logger.debug('event not recorded', { error: toError(err) }));
   }
 

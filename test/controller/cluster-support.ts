@@ -29,9 +29,11 @@ export async function writeCluster(o: {
   ports?: Omit<ClusterLayout, 'dir' | 'file'>;
 }): Promise<ClusterLayout> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'canopy-cluster-'));
-  const samplerPorts = o.ports?.samplerPorts ?? (await freePorts(o.samplers));
-  const aggWirePorts = o.ports?.aggWirePorts ?? (await freePorts(o.aggregators));
-  const aggApiPorts = o.ports?.aggApiPorts ?? (await freePorts(o.aggregators));
+  // One draw for every port, so no two listeners can be handed the same one.
+  const drawn = o.ports ? [] : await freePorts(o.samplers + 2 * o.aggregators);
+  const samplerPorts = o.ports?.samplerPorts ?? drawn.slice(0, o.samplers);
+  const aggWirePorts = o.ports?.aggWirePorts ?? drawn.slice(o.samplers, o.samplers + o.aggregators);
+  const aggApiPorts = o.ports?.aggApiPorts ?? drawn.slice(o.samplers + o.aggregators);
   const yaml = `cluster: ${o.name}
 daemons:
   - names: &samplers 'sampler-[1-${o.samplers}]'
