@@ -77,6 +77,13 @@ export interface AggregatorOptions {
   archive?: ArchiveQueryable;
   /** Which archive tier fits a query's step (the archive's own rule, with its retention). */
   pickTier?: TierChoice;
+  /** Told of every host sample stored (e.g. SumStats metric sources); must not throw or block. */
+  observers?: readonly SampleObserver[];
+}
+
+/** Something that watches the stored host samples (a SumStats metric source, …). */
+export interface SampleObserver {
+  onSamples(samples: readonly ReceivedSample[]): void;
 }
 
 export interface AggregatorStats {
@@ -240,7 +247,19 @@ export class Aggregator {
     }
     this.#uplinks.kick();
     if (followed.length > 0) this.subscriptions.publish(followed);
+    if (stored.length > 0) this.#observe(stored);
     return stored.length > 0 ? this.#writeStores(stored) : undefined;
+  }
+
+  #observe(stored: readonly ReceivedSample[]): void {
+    for (const o of this.#o.observers ?? []) {
+      try {
+        o.onSamples(stored);
+      } catch (err) {
+        // An observer's bug must not stop ingest (nor the acknowledgement).
+        this.#o.logger.error('sample observer failed', { error: toError(err) });
+      }
+    }
   }
 
   #writeStores(items: ReceivedSample[]): Promise<void> | void {

@@ -21,6 +21,10 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   CANOPY_ERR_QUERY_TOO_LARGE: 422,
   CANOPY_ERR_NOT_FOUND: 404,
   CANOPY_ERR_METHOD_NOT_ALLOWED: 405,
+  CANOPY_ERR_FORBIDDEN: 403,
+  CANOPY_ERR_SUMSTATS_DEF: 400,
+  CANOPY_ERR_SUMSTATS_UNKNOWN: 404,
+  CANOPY_ERR_SUMSTATS_SPEC: 400,
 };
 
 export function statusFor(err: unknown): number {

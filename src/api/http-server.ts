@@ -18,6 +18,8 @@ import type { QueryContext, QuerySource } from './query-source.js';
 import { parseDuration, parseTime } from './time-param.js';
 import { renderExposition } from './exposition.js';
 import { streamFollow } from './follow-stream.js';
+import { handleObserve } from './observe-endpoint.js';
+import type { SumStatsView } from './observe-endpoint.js';
 
 export interface ApiServerOptions {
   host: string;
@@ -29,6 +31,8 @@ export interface ApiServerOptions {
   now?: () => number;
   /** Controller-managed nodes: cluster status and the host catalog (`/api/cluster`, `/api/find`). */
   cluster?: ClusterView;
+  /** Nodes running SumStats: `/api/sumstats` and `POST /api/observe`. */
+  sumstats?: SumStatsView;
 }
 
 /** What a controller-managed node can tell about its cluster. */
@@ -75,6 +79,7 @@ export class ApiServer {
       ['/api/cluster', () => this.#cluster().status()],
       ['/api/find', (url) => this.#find(url)],
       ['/api/cluster/range', (url) => this.#clusterRange(url)],
+      ['/api/sumstats', () => this.#sumstats().summary()],
       ['/healthz', () => ({ ok: true })],
       [
         '/metrics',
@@ -127,6 +132,8 @@ export class ApiServer {
 
   async #respond(req: IncomingMessage, url: URL): Promise<[number, unknown]> {
     try {
+      if (url.pathname === '/api/observe' && req.method === 'POST')
+        return [200, await handleObserve(req, this.#sumstats())];
       const route = this.#routes.get(url.pathname);
       if (!route) throw new ApiError('CANOPY_ERR_NOT_FOUND', 404, `no route ${url.pathname}`);
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -191,6 +198,16 @@ export class ApiServer {
     const host = url.searchParams.get('host');
     if (!host) throw new ApiError('CANOPY_ERR_BAD_PARAM', 400, 'missing query parameter "host"');
     return { hosts: await this.#cluster().find(host) };
+  }
+
+  #sumstats(): SumStatsView {
+    if (!this.#o.sumstats)
+      throw new ApiError(
+        'CANOPY_ERR_NOT_FOUND',
+        404,
+        'this node runs no SumStats (--sumstats FILE)',
+      );
+    return this.#o.sumstats;
   }
 
   async #clusterRange(url: URL): Promise<unknown> {

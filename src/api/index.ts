@@ -5,3 +5,4 @@ export { ApiError, STATUS_BY_CODE, statusFor } from './errors.js';
 export { parseTime, parseDuration } from './time-param.js';
 export { renderExposition } from './exposition.js';
 export type { SelfMetric } from './exposition.js';
+export type { SumStatsView } from './observe-endpoint.js';

@@ -22,6 +22,8 @@ import { CliError } from './errors.js';
 import { sanitizeHost } from './local-stack.js';
 import { clusterView } from './cluster-view.js';
 import { startAgent } from './managed-aggregator.js';
+import { startSumStats } from './sumstats-node.js';
+import { loadSumStatsConfig } from '../sumstats/index.js';
 import { openCoord } from '../coord/index.js';
 
 export const aggregatorCommand: Command = {
@@ -54,6 +56,8 @@ Options:
   --coord URL              controller-managed: coordination store (etcd://H:P[,H:P], file:DIR)
   --cluster NAME           cluster name in the coordination store (with --coord)
   --group NAME             aggregator group of the cluster config (with --coord)
+  --sumstats FILE          run summary statistics over what arrives (docs/sumstats.md);
+                           adds /api/sumstats and POST /api/observe
   -h, --help               show this help`,
   async run(ctx) {
     const { values } = parseArgs({
@@ -76,6 +80,7 @@ Options:
           'coord',
           'cluster',
           'group',
+          'sumstats',
         ]),
         pull: { type: 'string', multiple: true },
         push: { type: 'string', multiple: true },
@@ -86,7 +91,14 @@ Options:
     const c = mergeOptions(values.config ? loadAggregatorConfig(values.config) : undefined, values);
     const a = c.archiveDir ? await openArchive(c.archiveDir, systemClock) : undefined;
     const coord = c.coord ? await openCoord(c.coord.url, { logger: ctx.logger }) : undefined;
+    const sumstats = values.sumstats
+      ? startSumStats(loadSumStatsConfig(values.sumstats), {
+          clock: systemClock,
+          logger: ctx.logger,
+        })
+      : undefined;
     const aggregator = new Aggregator({
+      ...(sumstats ? { observers: [sumstats.source] } : {}),
       name: c.name,
       level: c.level,
       ous: c.ous,
@@ -123,6 +135,7 @@ Options:
         ...c.api,
         logger: ctx.logger,
         source: aggregatorSource(aggregator),
+        ...(sumstats ? { sumstats: sumstats.view } : {}),
         ...(coord && c.coord ? { cluster: clusterView(coord, c.coord.cluster) } : {}),
       });
       const addr = await api.listen();
@@ -149,6 +162,7 @@ Options:
     await agent?.stop();
     await aggregator.shutdown();
     await api?.close();
+    await sumstats?.close();
     return 0;
   },
 };

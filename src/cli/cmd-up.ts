@@ -4,6 +4,7 @@ import { byteSizeOption, durationOption, intOption, stringOptions } from './args
 import type { Command } from './command.js';
 import { CliError } from './errors.js';
 import { startLocalStack } from './local-stack.js';
+import { loadSumStatsConfig } from '../sumstats/index.js';
 
 export const upCommand: Command = {
   name: 'up',
@@ -24,6 +25,8 @@ Options:
   --host NAME          host name in the namespace (default: this machine's)
   --buffer SIZE        sampler replay buffer bound (default 64MiB)
   --data-dir DIR       where the archive is kept (default .canopy/data; 'off' = live window only)
+  --sumstats FILE      summary statistics over this machine's samples and pushed events
+                       (docs/sumstats.md; /api/sumstats, POST /api/observe, canopy observe)
   -h, --help           show this help`,
   async run(ctx) {
     const { values } = parseArgs({
@@ -39,6 +42,7 @@ Options:
         'host',
         'buffer',
         'data-dir',
+        'sumstats',
       ]),
       strict: true,
     });
@@ -62,6 +66,7 @@ Options:
       dataDir:
         values['data-dir'] === 'off' ? undefined : (values['data-dir'] ?? join('.canopy', 'data')),
       logger: ctx.logger,
+      sumstats: values.sumstats ? loadSumStatsConfig(values.sumstats) : undefined,
     });
     ctx.stdout(`Canopy is up: ${stack.apiUrl}\n`);
     ctx.stdout(`  latest values: ${stack.apiUrl}/api/latest?select=*::*:cpu:*\n`);

@@ -5,6 +5,8 @@ import { ApiServer } from '../api/index.js';
 import { aggregatorSource } from './aggregator-source.js';
 import { openArchive } from './archive-options.js';
 import { startLocalCluster } from './local-cluster.js';
+import { startSumStats } from './sumstats-node.js';
+import type { SumStatsConfig } from '../sumstats/index.js';
 import type { LocalCluster } from './local-cluster.js';
 import type { Clock, Logger } from '../common/index.js';
 import { systemClock } from '../common/index.js';
@@ -30,6 +32,8 @@ export interface LocalStackOptions {
   procRoot?: string;
   logger: Logger;
   clock?: Clock;
+  /** Summary statistics over this machine's samples and pushed events. */
+  sumstats?: SumStatsConfig | undefined;
 }
 
 export interface LocalStack {
@@ -52,7 +56,9 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const auth = { mode: 'none' } as const;
   const host = o.host ?? sanitizeHost(hostname());
   const a = o.dataDir ? await openArchive(join(o.dataDir, 'archive'), clock) : undefined;
+  const sumstats = o.sumstats ? startSumStats(o.sumstats, { clock, logger: o.logger }) : undefined;
   const aggregator = new Aggregator({
+    ...(sumstats ? { observers: [sumstats.source] } : {}),
     ...(a ? { archive: a.archive, stores: [a.store], pickTier: a.pickTier } : {}),
     name: 'local-l1',
     level: 1,
@@ -92,6 +98,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     logger: o.logger.child({ daemon: 'api' }),
     now: () => clock.now(),
     source: aggregatorSource(aggregator, sampler),
+    ...(sumstats ? { sumstats: sumstats.view } : {}),
     cluster: {
       status: () => cluster.view.status(),
       find: (glob) => cluster.view.find(glob),
@@ -129,6 +136,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       await sampler.shutdown();
       await api.close();
       await aggregator.shutdown();
+      await sumstats?.close();
     },
   };
 }

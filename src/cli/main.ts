@@ -5,6 +5,7 @@ import { captureCommand } from './cmd-capture.js';
 import { controllerCommand } from './cmd-controller.js';
 import { ctlCommand } from './cmd-ctl.js';
 import { findCommand } from './cmd-find.js';
+import { observeCommand } from './cmd-observe.js';
 import { putCommand } from './cmd-put.js';
 import { queryCommand } from './cmd-query.js';
 import { samplerCommand } from './cmd-sampler.js';
@@ -22,6 +23,7 @@ const COMMANDS: readonly Command[] = [
   ctlCommand,
   findCommand,
   captureCommand,
+  observeCommand,
 ];
 
 function usage(): string {

@@ -53,3 +53,7 @@ export type { SumStatsActionsOptions, ActionStats } from './actions.js';
 // Errors.
 export { SumStatsEngineError, SUMSTATS_ENGINE_ERROR_CODES } from './errors.js';
 export type { SumStatsEngineErrorCode } from './errors.js';
+
+// Daemon configuration file.
+export { loadSumStatsConfig } from './config.js';
+export type { SumStatsConfig } from './config.js';

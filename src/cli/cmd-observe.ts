@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { stringOptions } from './args.js';
+import type { Command } from './command.js';
+import { CliError } from './errors.js';
+
+export const observeCommand: Command = {
+  name: 'observe',
+  summary: 'push an observation (event) to a node running SumStats',
+  usage: `canopy observe --stream NAME --key KEY [--num N] [--str TEXT] [options]
+canopy observe --file EVENTS.jsonl [options]
+
+Sends observations to the SumStats of a node (POST /api/observe; loopback
+only): one from the flags, or many from a file of JSON lines
+{"stream": …, "key": …, "num": …, "str": …}. Without --num and --str the
+observation counts one (num 1). See docs/sumstats.md.
+
+  canopy observe --stream ssh.failed --key 10.0.0.5
+  canopy observe --stream conn.attempt --key 10.0.0.5 --str 22
+
+Options:
+  --api URL            node API (default http://127.0.0.1:8470)
+  --host NAME          the host the observation is about
+  -h, --help           show this help`,
+  async run(ctx) {
+    const { values } = parseArgs({
+      args: ctx.argv,
+      options: stringOptions(['stream', 'key', 'num', 'str', 'host', 'file', 'api']),
+      strict: true,
+    });
+    const events = values.file ? fromFile(values.file) : [fromFlags(values)];
+    const base = (values.api ?? 'http://127.0.0.1:8470').replace(/\/$/, '');
+    let res: Response;
+    try {
+      res = await fetch(`${base}/api/observe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(events),
+      });
+    } catch (err) {
+      throw new CliError(
+        'CANOPY_ERR_API_UNREACHABLE',
+        `cannot reach ${base}: ${(err as Error).message}`,
+      );
+    }
+    const body = (await res.json()) as {
+      accepted?: number;
+      error?: { code: string; message: string };
+    };
+    if (!res.ok || body.error) {
+      ctx.stderr(
+        `error: ${body.error?.code ?? res.status}: ${body.error?.message ?? res.statusText}\n`,
+      );
+      return 1;
+    }
+    ctx.stdout(`accepted ${body.accepted ?? 0}\n`);
+    return 0;
+  },
+};
+
+function fromFlags(v: Partial<Record<'stream' | 'key' | 'num' | 'str' | 'host', string>>): object {
+  if (!v.stream || v.key === undefined)
+    throw new CliError('CANOPY_ERR_BAD_OPTION', 'observe needs --stream and --key (or --file)');
+  const num = v.num === undefined ? (v.str === undefined ? 1 : undefined) : Number(v.num);
+  if (num !== undefined && !Number.isFinite(num))
+    throw new CliError('CANOPY_ERR_BAD_OPTION', `--num: '${v.num}' is not a number`);
+  return {
+    stream: v.stream,
+    key: v.key,
+    ...(num === undefined ? {} : { num }),
+    ...(v.str === undefined ? {} : { str: v.str }),
+    ...(v.host === undefined ? {} : { host: v.host }),
+  };
+}
+
+function fromFile(file: string): unknown[] {
+  const out: unknown[] = [];
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      try {
+        out.push(JSON.parse(line));
+      } catch (err) {
+        throw new CliError(
+          'CANOPY_ERR_BAD_OPTION',
+          `${file}:${i + 1}: not JSON: ${(err as Error).message}`,
+        );
+      }
+    });
+  return out;
+}

@@ -1,0 +1,87 @@
+import { CanopyError, ConfigReader, durationMs } from '../common/index.js';
+import type { ConfigPath } from '../common/index.js';
+import { validateSumStatDef } from './definition.js';
+import type { SumStatDef } from './definition.js';
+import type { MetricSourceRule } from './metric-source.js';
+
+/** A daemon's SumStats file (docs/sumstats.md): definitions, metric sources, actions. */
+export interface SumStatsConfig {
+  defs: SumStatDef[];
+  metrics: MetricSourceRule[];
+  webhooks: string[];
+  commands: string[];
+}
+
+/**
+ * Load and validate a SumStats YAML file. Definitions are written like the
+ * API takes them, except `epoch` is a duration (`60s`) or `manual`. Every
+ * problem is reported as `file:line:col path: message`; nothing loads when
+ * anything is wrong.
+ */
+export function loadSumStatsConfig(file: string): SumStatsConfig {
+  const r = ConfigReader.fromFile(file);
+  r.object([], ['sumstats', 'metrics', 'actions']);
+  const defs: SumStatDef[] = [];
+  for (const i of r.list(['sumstats'])) {
+    const def = definition(r, i);
+    if (def) defs.push(def);
+  }
+  const metrics: MetricSourceRule[] = [];
+  for (const i of r.list(['metrics'])) {
+    const path: ConfigPath = ['metrics', i];
+    if (!r.object(path, ['select', 'stream', 'key'])) continue;
+    const select = r.string([...path, 'select']) ?? r.fail(path, 'select is required');
+    const stream = r.string([...path, 'stream']) ?? r.fail(path, 'stream is required');
+    const key = metricKey(r, [...path, 'key']);
+    if (select && stream && key) metrics.push({ select, stream, key });
+  }
+  r.object(['actions'], ['webhooks', 'commands']);
+  const strings = (key: string): string[] =>
+    r.list(['actions', key]).flatMap((i) => r.string(['actions', key, i]) ?? []);
+  const config = { defs, metrics, webhooks: strings('webhooks'), commands: strings('commands') };
+  r.done();
+  return config;
+}
+
+function metricKey(r: ConfigReader, path: ConfigPath): MetricSourceRule['key'] | undefined {
+  const v = r.get(path);
+  if (v === undefined || v === 'host') return 'host';
+  if (v === 'ou') return 'ou';
+  if (typeof v === 'object' && v !== null && 'ouDepth' in v) {
+    const depth = r.int([...path, 'ouDepth'], 1);
+    return depth === undefined ? undefined : { ouDepth: depth };
+  }
+  return r.fail(path, 'expected host, ou or { ouDepth: N }');
+}
+
+function definition(r: ConfigReader, i: number): SumStatDef | undefined {
+  const raw = r.get(['sumstats', i]);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return r.fail(['sumstats', i], 'expected a mapping');
+  const { epoch, ...rest } = raw as Record<string, unknown>;
+  let epochMs: number | null | undefined;
+  if (epoch === 'manual') epochMs = null;
+  else if (typeof epoch === 'string' || typeof epoch === 'number')
+    epochMs = durationMs(String(epoch));
+  if (epochMs === undefined)
+    return r.fail(['sumstats', i, 'epoch'], "expected a duration such as 60s, or 'manual'");
+  try {
+    return validateSumStatDef({ ...rest, epochMs }, `sumstats[${i}]`);
+  } catch (err) {
+    if (!(err instanceof CanopyError)) throw err;
+    const at = err.message.indexOf(': ');
+    const path = parsePath(at < 0 ? '' : err.message.slice(0, at));
+    return r.fail(
+      path.length > 0 ? path : ['sumstats', i],
+      at < 0 ? err.message : err.message.slice(at + 2),
+    );
+  }
+}
+
+/** `sumstats[0].reducers[1].spec.n` → ['sumstats', 0, 'reducers', 1, 'spec', 'n'] (epochMs is `epoch` in the file). */
+function parsePath(text: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of text.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
+    out.push(m[2] !== undefined ? Number(m[2]) : m[1] === 'epochMs' ? 'epoch' : m[1]!);
+  return out;
+}
