@@ -18,7 +18,7 @@ import type { QueryContext, QuerySource } from './query-source.js';
 import { parseDuration, parseTime } from './time-param.js';
 import { renderExposition } from './exposition.js';
 import { streamFollow } from './follow-stream.js';
-import { handleObserve } from './observe-endpoint.js';
+import { handleSumStatsWrite } from './observe-endpoint.js';
 import type { SumStatsView } from './observe-endpoint.js';
 
 export interface ApiServerOptions {
@@ -132,8 +132,8 @@ export class ApiServer {
 
   async #respond(req: IncomingMessage, url: URL): Promise<[number, unknown]> {
     try {
-      if (url.pathname === '/api/observe' && req.method === 'POST')
-        return [200, await handleObserve(req, this.#sumstats())];
+      const written = await handleSumStatsWrite(req, url, () => this.#sumstats());
+      if (written !== undefined) return [200, written];
       const route = this.#routes.get(url.pathname);
       if (!route) throw new ApiError('CANOPY_ERR_NOT_FOUND', 404, `no route ${url.pathname}`);
       if (req.method !== 'GET' && req.method !== 'HEAD') {

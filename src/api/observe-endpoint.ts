@@ -8,25 +8,51 @@ export interface SumStatsView {
   summary(): unknown;
   /** Validate and reduce pushed observations; returns how many were taken. */
   observe(events: unknown): number;
+  /** Add or replace a definition at run time (the file format, `epoch: 60s`). */
+  define(def: unknown): unknown;
+  /** Drop a definition. */
+  remove(name: string): unknown;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * `POST /api/observe`: pushed events (one JSON object or an array). Writes
- * are taken from loopback peers only: the API has no write tokens yet.
+ * The SumStats writes: `POST /api/observe` (one event or an array), `POST
+ * /api/sumstats` (a definition), `DELETE /api/sumstats?name=N`. Undefined
+ * when the request is not one of them. Writes are taken from loopback peers
+ * only: the API has no write tokens yet.
  */
-export async function handleObserve(req: IncomingMessage, view: SumStatsView): Promise<unknown> {
+export async function handleSumStatsWrite(
+  req: IncomingMessage,
+  url: URL,
+  view: () => SumStatsView,
+): Promise<unknown> {
+  const write =
+    (url.pathname === '/api/observe' && req.method === 'POST') ||
+    (url.pathname === '/api/sumstats' && (req.method === 'POST' || req.method === 'DELETE'));
+  if (!write) return undefined;
   if (!isLoopbackAddress(req.socket.remoteAddress))
-    throw new ApiError('CANOPY_ERR_FORBIDDEN', 403, 'observations are accepted from loopback only');
+    throw new ApiError(
+      'CANOPY_ERR_FORBIDDEN',
+      403,
+      'SumStats writes are accepted from loopback only',
+    );
+  if (req.method === 'DELETE') {
+    const name = url.searchParams.get('name');
+    if (!name) throw new ApiError('CANOPY_ERR_BAD_PARAM', 400, 'missing query parameter "name"');
+    return view().remove(name);
+  }
+  const json = await readJson(req);
+  return url.pathname === '/api/observe' ? { accepted: view().observe(json) } : view().define(json);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
   const body = await readBody(req);
-  let events: unknown;
   try {
-    events = JSON.parse(body);
+    return JSON.parse(body) as unknown;
   } catch (err) {
     throw new ApiError('CANOPY_ERR_BAD_PARAM', 400, `body is not JSON: ${(err as Error).message}`);
   }
-  return { accepted: view.observe(events) };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -6,6 +6,7 @@ import { controllerCommand } from './cmd-controller.js';
 import { ctlCommand } from './cmd-ctl.js';
 import { findCommand } from './cmd-find.js';
 import { observeCommand } from './cmd-observe.js';
+import { sumstatsCommand } from './cmd-sumstats.js';
 import { putCommand } from './cmd-put.js';
 import { queryCommand } from './cmd-query.js';
 import { samplerCommand } from './cmd-sampler.js';
@@ -24,6 +25,7 @@ const COMMANDS: readonly Command[] = [
   findCommand,
   captureCommand,
   observeCommand,
+  sumstatsCommand,
 ];
 
 function usage(): string {

@@ -1,7 +1,12 @@
 import { ApiError } from '../api/index.js';
 import type { SumStatsView } from '../api/index.js';
 import type { Clock, Logger } from '../common/index.js';
-import { MetricSource, SumStatsActions, SumStatsEngine } from '../sumstats/index.js';
+import {
+  MetricSource,
+  parseSumStatDef,
+  SumStatsActions,
+  SumStatsEngine,
+} from '../sumstats/index.js';
 import type { ObservationEvent, SumStatsConfig } from '../sumstats/index.js';
 
 export interface SumStatsNode {
@@ -50,6 +55,18 @@ export function startSumStats(
         const events = parseObservations(body, o.clock.now());
         engine.observeBatch(events);
         return events.length;
+      },
+      define: (body) => {
+        const def = parseSumStatDef(body, 'body');
+        const replaced = engine.list().some((s) => s.def.name === def.name);
+        engine.define(def);
+        logger.info('sumstat defined at run time', { name: def.name, replaced });
+        return { defined: def.name, replaced };
+      },
+      remove: (name) => {
+        engine.remove(name);
+        logger.info('sumstat removed at run time', { name });
+        return { removed: name };
       },
     },
     async close() {

@@ -1,6 +1,7 @@
 import { CanopyError, ConfigReader, durationMs } from '../common/index.js';
 import type { ConfigPath } from '../common/index.js';
 import { validateSumStatDef } from './definition.js';
+import { defError } from './errors.js';
 import type { SumStatDef } from './definition.js';
 import type { MetricSourceRule } from './metric-source.js';
 
@@ -55,18 +56,8 @@ function metricKey(r: ConfigReader, path: ConfigPath): MetricSourceRule['key'] |
 }
 
 function definition(r: ConfigReader, i: number): SumStatDef | undefined {
-  const raw = r.get(['sumstats', i]);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    return r.fail(['sumstats', i], 'expected a mapping');
-  const { epoch, ...rest } = raw as Record<string, unknown>;
-  let epochMs: number | null | undefined;
-  if (epoch === 'manual') epochMs = null;
-  else if (typeof epoch === 'string' || typeof epoch === 'number')
-    epochMs = durationMs(String(epoch));
-  if (epochMs === undefined)
-    return r.fail(['sumstats', i, 'epoch'], "expected a duration such as 60s, or 'manual'");
   try {
-    return validateSumStatDef({ ...rest, epochMs }, `sumstats[${i}]`);
+    return parseSumStatDef(r.get(['sumstats', i]), `sumstats[${i}]`);
   } catch (err) {
     if (!(err instanceof CanopyError)) throw err;
     const at = err.message.indexOf(': ');
@@ -76,6 +67,23 @@ function definition(r: ConfigReader, i: number): SumStatDef | undefined {
       at < 0 ? err.message : err.message.slice(at + 2),
     );
   }
+}
+
+/**
+ * A definition as files and the HTTP API write it (`epoch: 60s | manual`),
+ * validated; throws a coded error whose message starts with the path.
+ */
+export function parseSumStatDef(raw: unknown, where: string): SumStatDef {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw defError(where, 'expected a mapping');
+  const { epoch, ...rest } = raw as Record<string, unknown>;
+  let epochMs: number | null | undefined;
+  if (epoch === 'manual') epochMs = null;
+  else if (typeof epoch === 'string' || typeof epoch === 'number')
+    epochMs = durationMs(String(epoch));
+  if (epochMs === undefined)
+    throw defError(`${where}.epoch`, "expected a duration such as 60s, or 'manual'");
+  return validateSumStatDef({ ...rest, epochMs }, where);
 }
 
 /** `sumstats[0].reducers[1].spec.n` → ['sumstats', 0, 'reducers', 1, 'spec', 'n'] (epochMs is `epoch` in the file). */

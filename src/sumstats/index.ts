@@ -55,5 +55,5 @@ export { SumStatsEngineError, SUMSTATS_ENGINE_ERROR_CODES } from './errors.js';
 export type { SumStatsEngineErrorCode } from './errors.js';
 
 // Daemon configuration file.
-export { loadSumStatsConfig } from './config.js';
+export { loadSumStatsConfig, parseSumStatDef } from './config.js';
 export type { SumStatsConfig } from './config.js';

@@ -100,6 +100,45 @@ actions:
     15_000,
     'load keyed by host',
   );
+  // Definitions change at run time through the CLI (and HTTP).
+  const defFile = join(dir, 'ssh.yaml');
+  writeFileSync(
+    defFile,
+    `name: ssh
+epoch: manual
+reducers: [{ name: failures, stream: ssh.failed, spec: { kind: count } }]
+threshold: { value: failures, series: [3, 5] }
+`,
+  );
+  await startCli(['sumstats', 'define', defFile, '--api', api]).waitFor(/defined ssh/);
+  for (let i = 0; i < 6; i++)
+    await startCli([
+      'observe',
+      '--stream',
+      'ssh.failed',
+      '--key',
+      '10.0.0.9',
+      '--api',
+      api,
+    ]).waitFor(/accepted 1/);
+  const ssh = await getJson<Summary>(`${api}/api/sumstats`);
+  assert.deepEqual(
+    ssh.body.crossings.filter((c) => c.sumstat === 'ssh').map((c) => c.threshold),
+    [3, 5],
+  );
+  await startCli(['sumstats', 'remove', 'ssh', '--api', api]).waitFor(/removed ssh/);
+  const list = startCli(['sumstats', 'list', '--api', api]);
+  await list.waitFor(/scan\s+60s/);
+  assert.doesNotMatch(list.stdout(), /^ssh /m);
+  const badFile = join(dir, 'bad-def.yaml');
+  writeFileSync(
+    badFile,
+    'name: bad\nepoch: 10s\nreducers: [{ name: x, stream: s, spec: { kind: nope } }]\n',
+  );
+  const badDef = startCli(['sumstats', 'define', badFile, '--api', api]);
+  await new Promise((resolve) => badDef.child.once('close', resolve));
+  assert.equal(badDef.child.exitCode, 2);
+  assert.match(badDef.stderr(), /body\.reducers\[0\]\.spec\.kind: /);
   // Bad pushed events get a located 400.
   const res = await fetch(`${api}/api/observe`, {
     method: 'POST',
