@@ -1,233 +1,35 @@
+/** Controller: leading, failover, settling, config reloads, leadership. */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { parseClusterConfig } from '../cluster/index.js';
-import { createLogger, silentLogger, systemClock } from '../common/index.js';
-import { EmbeddedCoord } from '../coord/index.js';
-import type {
-  CoordStore,
-  KeyValue,
-  Lease,
-  PutOptions,
-  TxnCompare,
-  TxnOp,
-  Watch,
-  WatchEvent,
-  WatchOptions,
-} from '../coord/index.js';
-import { captureId, holdCaptures, planCaptures, releaseCaptures } from './captures.js';
+import { createLogger, systemClock } from '../common/index.js';
+import type { Lease, WatchEvent } from '../coord/index.js';
 import { parseHostHistory } from './catalog.js';
 import { Controller } from './controller.js';
-import { ClusterKeys, parseRecord } from './keys.js';
-import type {
-  AssignmentRecord,
-  ClusterEvent,
-  MemberRecord,
-  SamplerDesired,
-  StoredConfig,
-} from './keys.js';
+import { parseRecord } from './keys.js';
+import type { StoredConfig } from './keys.js';
+import {
+  CLUSTER,
+  keys,
+  YAML,
+  spec,
+  AGGS,
+  waitFor,
+  RecordingStore,
+  openStore,
+  join,
+  startController,
+  assignments,
+  heldBy,
+  loads,
+  events,
+  hasEvent,
+  desired,
+  cleanupAll,
+  cleanups,
+} from './controller-test-support.js';
 
-const CLUSTER = 'ct';
-const keys = new ClusterKeys(CLUSTER);
-const YAML = `cluster: ${CLUSTER}
-daemons:
-  - names: 'sampler-[1-12]'
-    hosts: 'node-[1-12]'
-    endpoints: [{ names: 'node-[1-12]-ep', ports: 10002 }]
-  - names: 'agg-[1-3]'
-    hosts: 'ahost-[1-3]'
-    endpoints: [{ names: 'agg-[1-3]-ep', ports: 7470 }]
-aggregators:
-  - daemons: 'agg-[1-3]'
-    peers: [{ daemons: 'sampler-[1-12]' }]
-samplers:
-  - daemons: 'sampler-[1-12]'
-    plugins: [{ name: loadavg, interval: 1s, offset: 0ms }]
-ous:
-  - { hosts: 'node-[1-12]', ou: Lab }
-`;
-const spec = parseClusterConfig(YAML, 'ct.yaml');
-const AGGS = ['agg-1', 'agg-2', 'agg-3'];
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Poll until `ok` holds; fail naming `what` after `timeoutMs` (a bound, not a timing assertion). */
-async function waitFor(
-  what: string,
-  ok: () => boolean | Promise<boolean>,
-  timeoutMs = 8000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-/**
- * A store that notes the key of every write a client makes, so a test can
- * tell which controller wrote what. Reads and watches pass straight through.
- */
-class RecordingStore implements CoordStore {
-  readonly kind: CoordStore['kind'];
-  readonly writes: string[] = [];
-  /** Watch events for keys under this prefix are dropped (a client that misses them). */
-  blindTo: string | undefined;
-  readonly #inner: CoordStore;
-
-  constructor(inner: CoordStore) {
-    this.#inner = inner;
-    this.kind = inner.kind;
-  }
-
-  get(key: string): Promise<KeyValue | undefined> {
-    return this.#inner.get(key);
-  }
-  list(prefix: string): Promise<KeyValue[]> {
-    return this.#inner.list(prefix);
-  }
-  put(key: string, value: string, opts?: PutOptions): Promise<number> {
-    this.writes.push(key);
-    return this.#inner.put(key, value, opts);
-  }
-  delete(key: string): Promise<boolean> {
-    this.writes.push(key);
-    return this.#inner.delete(key);
-  }
-  deletePrefix(prefix: string): Promise<number> {
-    this.writes.push(prefix);
-    return this.#inner.deletePrefix(prefix);
-  }
-  async txn(compares: readonly TxnCompare[], ops: readonly TxnOp[]): Promise<boolean> {
-    const ok = await this.#inner.txn(compares, ops);
-    if (ok) this.writes.push(...ops.map((o) => o.key));
-    return ok;
-  }
-  watch(prefix: string, onEvent: (e: WatchEvent) => void, opts?: WatchOptions): Promise<Watch> {
-    return this.#inner.watch(
-      prefix,
-      (e) => {
-        if (this.blindTo === undefined || !e.key.startsWith(this.blindTo)) onEvent(e);
-      },
-      opts,
-    );
-  }
-  grantLease(ttlMs: number): Promise<Lease> {
-    return this.#inner.grantLease(ttlMs);
-  }
-  revision(): Promise<number> {
-    return this.#inner.revision();
-  }
-  close(): Promise<void> {
-    return this.#inner.close();
-  }
-
-  /** Writes other than the election's own keys. */
-  clusterWrites(): string[] {
-    return this.writes.filter((k) => !k.startsWith(`${keys.leader}/`));
-  }
-}
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-async function openStore(): Promise<EmbeddedCoord> {
-  const store = await EmbeddedCoord.open({ dir: undefined, logger: silentLogger });
-  cleanups.push(() => store.close());
-  const config: StoredConfig = { file: 'ct.yaml', yaml: YAML, spec, loadedAtMs: Date.now() };
-  await store.put(keys.config, JSON.stringify(config));
-  return store;
-}
-
-/** A fake aggregator: its member record under a lease the test controls. */
-async function join(
-  store: CoordStore,
-  name: string,
-  startedAtMs = Date.now() - 60_000,
-): Promise<Lease> {
-  const lease = await store.grantLease(1000);
-  await putMember(store, name, lease, 0, startedAtMs);
-  return lease;
-}
-
-async function putMember(
-  store: CoordStore,
-  name: string,
-  lease: Lease,
-  samplesIn = 0,
-  // Long settled by default: most tests are about failover, not the settle delay.
-  startedAtMs = Date.now() - 60_000,
-): Promise<void> {
-  const r: MemberRecord = {
-    name,
-    role: 'aggregator',
-    group: 'agg-[1-3]',
-    level: 1,
-    endpoint: { host: '127.0.0.1', port: 7470 },
-    api: null,
-    pid: 1,
-    startedAtMs,
-    health: {
-      atMs: Date.now(),
-      producersAssigned: 0,
-      producersConnected: 0,
-      samplesIn,
-      replayBacklogSamples: 0,
-    },
-  };
-  await store.put(keys.member(name), JSON.stringify(r), { lease });
-}
-
-function startController(store: CoordStore, id: string): Controller {
-  const c = new Controller({
-    store,
-    cluster: CLUSTER,
-    id,
-    leaseTtlMs: 1000,
-    settleMs: 1000,
-    clock: systemClock,
-    logger: silentLogger,
-  });
-  cleanups.push(() => c.close());
-  c.start();
-  return c;
-}
-
-async function assignments(store: CoordStore): Promise<Map<string, AssignmentRecord>> {
-  const out = new Map<string, AssignmentRecord>();
-  for (const kv of await store.list(keys.assignments)) {
-    const r = parseRecord<AssignmentRecord>(kv.value);
-    if (r) out.set(keys.nameOf(kv.key, keys.assignments), r);
-  }
-  return out;
-}
-
-async function heldBy(store: CoordStore): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
-  for (const [agg, r] of await assignments(store))
-    out.set(
-      agg,
-      r.producers.map((p) => p.name),
-    );
-  return out;
-}
-
-async function loads(store: CoordStore): Promise<string> {
-  const held = await heldBy(store);
-  return AGGS.map((a) => held.get(a)?.length ?? 0).join('/');
-}
-
-async function events(store: CoordStore): Promise<ClusterEvent[]> {
-  return (await store.list(keys.events)).map((kv) => parseRecord<ClusterEvent>(kv.value)!);
-}
-
-const hasEvent = (es: ClusterEvent[], kind: ClusterEvent['kind'], subject?: string): boolean =>
-  es.some((e) => e.kind === kind && (subject === undefined || e.subject === subject));
-
-async function desired(store: CoordStore, daemon: string): Promise<SamplerDesired | undefined> {
-  return parseRecord<SamplerDesired>((await store.get(keys.sampler(daemon)))?.value);
-}
+afterEach(cleanupAll);
 
 void describe('Controller', () => {
   void it('assigns, moves a dead member’s producers with contiguous catalog spans, records events', async () => {
@@ -457,107 +259,5 @@ void describe('Controller', () => {
       newKey.modRevision < firstAssign.modRevision,
       'no assignment was written without a live election key',
     );
-  });
-
-  void it('folds a held capture into the sampler’s plugin list and reverts when the holder goes', async () => {
-    const store = await openStore();
-    for (const a of AGGS) await join(store, a);
-    startController(store, 'ctl-a');
-    await waitFor(
-      'desired lists written',
-      async () => (await desired(store, 'sampler-1')) !== undefined,
-    );
-    const plain = await store.get(keys.sampler('sampler-2'));
-    assert.deepEqual(
-      (await desired(store, 'sampler-1'))!.plugins.map((p) => [p.name, p.intervalMs]),
-      [['loadavg', 1000]],
-    );
-
-    const plan = planCaptures(
-      spec,
-      { selector: 'Lab::node-1:loadavg:*', intervalMs: 200, forMs: 60_000 },
-      Date.now(),
-    );
-    const id = captureId('sampler-1', 'loadavg', 200);
-    await holdCaptures(store, CLUSTER, plan, { id: 'client-1', lease: undefined });
-    await waitFor('capture folded in', async () => {
-      const d = await desired(store, 'sampler-1');
-      return d?.plugins[0]?.intervalMs === 200 && d.captures.includes(id);
-    });
-    assert.equal(
-      (await store.get(keys.sampler('sampler-2')))?.modRevision,
-      plain?.modRevision,
-      'other samplers untouched',
-    );
-
-    await releaseCaptures(store, CLUSTER, [id], 'client-1');
-    await waitFor('reverted and the capture removed', async () => {
-      const d = await desired(store, 'sampler-1');
-      return (
-        d?.plugins[0]?.intervalMs === 1000 &&
-        d.captures.length === 0 &&
-        (await store.get(keys.capture(id))) === undefined
-      );
-    });
-  });
-
-  void it('loads a plugin for a capture and unloads it when the capture ends', async () => {
-    const store = await openStore();
-    for (const a of AGGS) await join(store, a);
-    startController(store, 'ctl-a');
-    await waitFor(
-      'desired lists written',
-      async () => (await desired(store, 'sampler-3')) !== undefined,
-    );
-    const lease = await store.grantLease(5000);
-    cleanups.push(() => lease.revoke());
-    const plan = planCaptures(
-      spec,
-      { selector: 'Lab::node-3:vmstat:*', intervalMs: 500, forMs: 800 },
-      Date.now(),
-    );
-    const id = captureId('sampler-3', 'vmstat', 500);
-    await holdCaptures(store, CLUSTER, plan, { id: 'client-1', lease });
-    await waitFor('vmstat loaded', async () =>
-      ((await desired(store, 'sampler-3'))?.plugins ?? []).some((p) => p.name === 'vmstat'),
-    );
-    // The holder stays: the capture ends at its time, and the controller notices by itself.
-    await waitFor('vmstat unloaded at the end', async () => {
-      const d = await desired(store, 'sampler-3');
-      return (
-        d !== undefined &&
-        d.plugins.every((p) => p.name !== 'vmstat') &&
-        (await store.list(keys.capture(id))).length === 0
-      );
-    });
-  });
-
-  void it('reassigns promptly while members keep refreshing their health', async () => {
-    const store = await openStore();
-    const leases = new Map<string, Lease>();
-    for (const a of AGGS) leases.set(a, await join(store, a));
-    startController(store, 'ctl-a');
-    await waitFor('4/4/4 assigned', async () => (await loads(store)) === '4/4/4');
-    // A large cluster's members refresh health all the time: a steady stream
-    // of member puts, each closer to the last than the controller's coalescing delay.
-    let stop = false;
-    let n = 0;
-    const storm = (async () => {
-      while (!stop) {
-        await putMember(store, 'agg-1', leases.get('agg-1')!, ++n);
-        await sleep(5);
-      }
-    })();
-    cleanups.push(async () => {
-      stop = true;
-      await storm;
-    });
-    await leases.get('agg-2')!.revoke();
-    await waitFor(
-      'agg-2 emptied during the storm',
-      async () => (await loads(store)) === '6/0/6',
-      3000,
-    );
-    assert.equal(stop, false, 'the storm was still running');
   });
 });
