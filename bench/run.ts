@@ -25,6 +25,7 @@ const SUITES: Record<string, () => Promise<BenchModule>> = {
   failover: () => import('./failover.bench.js'),
   'sumstats-reducers': () => import('./sumstats-reducers.bench.js'),
   'sumstats-engine': () => import('./sumstats-engine.bench.js'),
+  'sumstats-distributed': () => import('./sumstats-distributed.bench.js'),
 };
 
 function format(r: BenchResult): string {

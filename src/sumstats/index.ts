@@ -57,3 +57,18 @@ export type { SumStatsEngineErrorCode } from './errors.js';
 // Daemon configuration file.
 export { loadSumStatsConfig, parseSumStatDef } from './config.js';
 export type { SumStatsConfig } from './config.js';
+
+// Distribution: workers, managers, early detection, sharding (docs/sumstats.md).
+export {
+  SumStatsWorker,
+  SumStatsManager,
+  memoryLinkPair,
+  wireLink,
+  listenSumStatsManager,
+  dialSumStatsManager,
+  Rendezvous,
+  KeyMerger,
+  SumStatsDistributedError,
+  DISTRIBUTED_ERROR_CODES,
+} from './distributed/index.js';
+export type { SumStatsLink } from './distributed/index.js';
