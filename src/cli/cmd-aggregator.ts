@@ -92,9 +92,11 @@ Options:
     const a = c.archiveDir ? await openArchive(c.archiveDir, systemClock) : undefined;
     const coord = c.coord ? await openCoord(c.coord.url, { logger: ctx.logger }) : undefined;
     const sumstats = values.sumstats
-      ? startSumStats(loadSumStatsConfig(values.sumstats), {
+      ? await startSumStats(loadSumStatsConfig(values.sumstats), {
           clock: systemClock,
           logger: ctx.logger,
+          name: c.name,
+          auth: authFrom(c.secretFile),
         })
       : undefined;
     const aggregator = new Aggregator({

@@ -56,7 +56,9 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const auth = { mode: 'none' } as const;
   const host = o.host ?? sanitizeHost(hostname());
   const a = o.dataDir ? await openArchive(join(o.dataDir, 'archive'), clock) : undefined;
-  const sumstats = o.sumstats ? startSumStats(o.sumstats, { clock, logger: o.logger }) : undefined;
+  const sumstats = o.sumstats
+    ? await startSumStats(o.sumstats, { clock, logger: o.logger, name: `sumstats-${host}`, auth })
+    : undefined;
   const aggregator = new Aggregator({
     ...(sumstats ? { observers: [sumstats.source] } : {}),
     ...(a ? { archive: a.archive, stores: [a.store], pickTier: a.pickTier } : {}),

@@ -1,11 +1,17 @@
 import { ApiError } from '../api/index.js';
 import type { SumStatsView } from '../api/index.js';
 import type { Clock, Logger } from '../common/index.js';
+import type { AuthConfig } from '../protocol/index.js';
 import {
+  dialSumStatsManager,
+  listenSumStatsManager,
+  memoryLinkPair,
   MetricSource,
   parseSumStatDef,
   SumStatsActions,
   SumStatsEngine,
+  SumStatsManager,
+  SumStatsWorker,
 } from '../sumstats/index.js';
 import type { ObservationEvent, SumStatsConfig } from '../sumstats/index.js';
 
@@ -18,60 +24,147 @@ export interface SumStatsNode {
 }
 
 /** A daemon's SumStats: the engine, its metric sources and actions, and what the API shows. */
-export function startSumStats(
+export async function startSumStats(
   config: SumStatsConfig,
-  o: { clock: Clock; logger: Logger },
-): SumStatsNode {
+  o: { clock: Clock; logger: Logger; name: string; auth: AuthConfig },
+): Promise<SumStatsNode> {
   const logger = o.logger.child({ component: 'sumstats' });
+  const dist = config.distribution;
+  const name = dist?.name ?? o.name;
   const actions = new SumStatsActions({
     logger,
     webhooks: config.webhooks,
     commands: config.commands,
     clock: o.clock,
   });
+  let worker: SumStatsWorker | undefined;
+  // Distributed, only the manager's merged (global) view fires actions.
   const engine = new SumStatsEngine({
     clock: o.clock,
     logger,
-    onCrossing: (c) => actions.crossing(c),
-    onEpoch: (r) => actions.epoch(r),
+    ...(dist ? {} : { onCrossing: (c) => actions.crossing(c), onEpoch: (r) => actions.epoch(r) }),
+    onNearThreshold: (s, k, v) => worker?.near(s, k, v),
   });
-  for (const def of config.defs) engine.define(def);
+  const closers: (() => Promise<void> | void)[] = [];
+  let manager: SumStatsManager | undefined;
+  if (!dist) for (const def of config.defs) engine.define(def);
+  else if (dist.role === 'manager') {
+    manager = new SumStatsManager({
+      name,
+      clock: o.clock,
+      logger,
+      defs: config.defs,
+      onCrossing: (c) => actions.crossing(c),
+      onEpoch: (r) => actions.epoch(r),
+    });
+    const listener = await listenSumStatsManager(manager, { ...dist.listen, auth: o.auth, logger });
+    logger.info('sumstats manager listening', { name, port: listener.port });
+    // This node's own observations join through a local worker.
+    worker = new SumStatsWorker({
+      name: `${name}.local`,
+      engine,
+      managers: [name],
+      clock: o.clock,
+      logger,
+    });
+    const [toManager, toWorker] = memoryLinkPair(`${name}.local`, name);
+    worker.attach(toManager);
+    manager.attach(toWorker);
+    closers.push(
+      () => listener.close(),
+      () => manager?.close(),
+    );
+  } else {
+    worker = new SumStatsWorker({
+      name,
+      engine,
+      managers: dist.managers.map((m) => m.name),
+      clock: o.clock,
+      logger,
+    });
+    for (const m of dist.managers) {
+      const dialer = dialSumStatsManager(worker, {
+        host: m.host,
+        port: m.port,
+        auth: o.auth,
+        clock: o.clock,
+        logger,
+      });
+      closers.push(() => dialer.close());
+    }
+  }
   const source = new MetricSource({ engine, rules: config.metrics });
+  const defsView = (): SumStatsEngine => manager?.engine ?? engine;
   return {
     engine,
     source,
-    view: {
-      summary: () => ({
-        sumstats: engine.list().map((s) => ({
+    view: sumStatsView({
+      engine,
+      defsView,
+      actions,
+      logger,
+      clock: o.clock,
+      distributed: dist !== undefined,
+    }),
+    async close() {
+      worker?.close();
+      for (const c of closers.reverse()) await c();
+      engine.close();
+      await actions.close();
+    },
+  };
+}
+
+function sumStatsView(o: {
+  engine: SumStatsEngine;
+  defsView: () => SumStatsEngine;
+  actions: SumStatsActions;
+  logger: Logger;
+  clock: Clock;
+  distributed: boolean;
+}): SumStatsView {
+  return {
+    summary: () => ({
+      sumstats: o
+        .defsView()
+        .list()
+        .map((s) => ({
           name: s.def.name,
           epochMs: s.def.epochMs,
           epochStartMs: s.epochStartMs,
           keys: s.keys,
           bytes: s.bytes,
         })),
-        ...actions.recent(),
-      }),
-      observe: (body) => {
-        const events = parseObservations(body, o.clock.now());
-        engine.observeBatch(events);
-        return events.length;
-      },
-      define: (body) => {
-        const def = parseSumStatDef(body, 'body');
-        const replaced = engine.list().some((s) => s.def.name === def.name);
-        engine.define(def);
-        logger.info('sumstat defined at run time', { name: def.name, replaced });
-        return { defined: def.name, replaced };
-      },
-      remove: (name) => {
-        engine.remove(name);
-        logger.info('sumstat removed at run time', { name });
-        return { removed: name };
-      },
+      ...o.actions.recent(),
+    }),
+    observe: (body) => {
+      const events = parseObservations(body, o.clock.now());
+      o.engine.observeBatch(events);
+      return events.length;
     },
-    async close() {
-      engine.close();
-      await actions.close();
+    define: (body) => {
+      if (o.distributed)
+        throw new ApiError(
+          'CANOPY_ERR_BAD_PARAM',
+          400,
+          "distributed sumstats are defined in the manager's file",
+        );
+      const def = parseSumStatDef(body, 'body');
+      const replaced = o.engine.list().some((s) => s.def.name === def.name);
+      o.engine.define(def);
+      o.logger.info('sumstat defined at run time', { name: def.name, replaced });
+      return { defined: def.name, replaced };
+    },
+    remove: (name) => {
+      if (o.distributed)
+        throw new ApiError(
+          'CANOPY_ERR_BAD_PARAM',
+          400,
+          "distributed sumstats are defined in the manager's file",
+        );
+      o.engine.remove(name);
+      o.logger.info('sumstat removed at run time', { name });
+      return { removed: name };
     },
   };
 }

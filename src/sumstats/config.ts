@@ -11,7 +11,17 @@ export interface SumStatsConfig {
   metrics: MetricSourceRule[];
   webhooks: string[];
   commands: string[];
+  /** Absent: this node alone. Manager: merges its workers' keys; worker: reduces and reports up. */
+  distribution: SumStatsDistribution | undefined;
 }
+
+export type SumStatsDistribution =
+  | { role: 'manager'; name: string | undefined; listen: { host: string; port: number } }
+  | {
+      role: 'worker';
+      name: string | undefined;
+      managers: { name: string; host: string; port: number }[];
+    };
 
 /**
  * Load and validate a SumStats YAML file. Definitions are written like the
@@ -21,7 +31,7 @@ export interface SumStatsConfig {
  */
 export function loadSumStatsConfig(file: string): SumStatsConfig {
   const r = ConfigReader.fromFile(file);
-  r.object([], ['sumstats', 'metrics', 'actions']);
+  r.object([], ['sumstats', 'metrics', 'actions', 'distribution']);
   const defs: SumStatDef[] = [];
   for (const i of r.list(['sumstats'])) {
     const def = definition(r, i);
@@ -39,9 +49,37 @@ export function loadSumStatsConfig(file: string): SumStatsConfig {
   r.object(['actions'], ['webhooks', 'commands']);
   const strings = (key: string): string[] =>
     r.list(['actions', key]).flatMap((i) => r.string(['actions', key, i]) ?? []);
-  const config = { defs, metrics, webhooks: strings('webhooks'), commands: strings('commands') };
+  const config = {
+    defs,
+    metrics,
+    webhooks: strings('webhooks'),
+    commands: strings('commands'),
+    distribution: distribution(r),
+  };
   r.done();
   return config;
+}
+
+function distribution(r: ConfigReader): SumStatsDistribution | undefined {
+  const at: ConfigPath = ['distribution'];
+  if (!r.object(at, ['role', 'name', 'listen', 'managers'])) return undefined;
+  const role = r.oneOf([...at, 'role'], ['manager', 'worker'] as const);
+  const name = r.string([...at, 'name']);
+  if (role === 'manager') {
+    const listen = r.endpoint([...at, 'listen']) ?? r.fail(at, 'a manager needs listen: HOST:PORT');
+    return listen ? { role, name, listen } : undefined;
+  }
+  if (role !== 'worker') return r.fail(at, 'role is required (manager or worker)');
+  const managers: { name: string; host: string; port: number }[] = [];
+  for (const i of r.list([...at, 'managers'])) {
+    const path: ConfigPath = [...at, 'managers', i];
+    if (!r.object(path, ['name', 'endpoint'])) continue;
+    const mName = r.string([...path, 'name']) ?? r.fail(path, 'name is required');
+    const ep = r.endpoint([...path, 'endpoint']) ?? r.fail(path, 'endpoint is required');
+    if (mName && ep) managers.push({ name: mName, ...ep });
+  }
+  if (managers.length === 0) return r.fail(at, 'a worker needs managers: [{ name, endpoint }]');
+  return { role, name, managers };
 }
 
 function metricKey(r: ConfigReader, path: ConfigPath): MetricSourceRule['key'] | undefined {

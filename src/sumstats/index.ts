@@ -56,7 +56,7 @@ export type { SumStatsEngineErrorCode } from './errors.js';
 
 // Daemon configuration file.
 export { loadSumStatsConfig, parseSumStatDef } from './config.js';
-export type { SumStatsConfig } from './config.js';
+export type { SumStatsConfig, SumStatsDistribution } from './config.js';
 
 // Distribution: workers, managers, early detection, sharding (docs/sumstats.md).
 export {
