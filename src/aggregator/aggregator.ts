@@ -1,6 +1,6 @@
 import type { Clock, Logger, TimerHandle } from '../common/index.js';
 import { toError } from '../common/index.js';
-import { IngestServer, Uplinks, parseControl } from '../link/index.js';
+import { IngestServer, Uplinks, parseControl, trySendControl } from '../link/index.js';
 import type {
   ForwardMode,
   IngestStats,
@@ -9,7 +9,7 @@ import type {
   UplinkStats,
 } from '../link/index.js';
 import type { LatestPoint, RangeSeries, Selector, SetSample } from '../model/index.js';
-import type { AuthConfig, JsonValue } from '../protocol/index.js';
+import type { AuthConfig, JsonValue, WireConnection } from '../protocol/index.js';
 import type { Store } from '../stores/index.js';
 import { Delegates } from './delegates.js';
 import type { LiveSet } from './live-set.js';
@@ -79,6 +79,8 @@ export interface AggregatorOptions {
   pickTier?: TierChoice;
   /** Told of every host sample stored (e.g. SumStats metric sources); must not throw or block. */
   observers?: readonly SampleObserver[];
+  /** Takes pushed observation events (`observe` control messages); returns how many, throws on bad input. */
+  onObserve?: (events: unknown) => number;
 }
 
 /** Something that watches the stored host samples (a SumStats metric source, …). */
@@ -157,7 +159,8 @@ export class Aggregator {
     for (const p of options.push ?? []) this.#uplinks.addPush(p);
     const onSamples = (peer: PeerInfo, samples: ReceivedSample[]): Promise<void> | void =>
       this.#ingest(peer, samples);
-    const onControl = (peer: PeerInfo, body: unknown): void => this.#onControl(peer, body);
+    const onControl = (peer: PeerInfo, body: unknown, conn?: WireConnection): void =>
+      this.#onControl(peer, body, conn);
     const onPeerChange = (peer: PeerInfo, connected: boolean): void =>
       this.#onPeerChange(peer, connected);
     this.#server = new IngestServer({
@@ -284,8 +287,12 @@ export class Aggregator {
     this.#o.logger.error('store write failed', { store: name, error: toError(err) });
   }
 
-  #onControl(peer: PeerInfo, body: unknown): void {
+  #onControl(peer: PeerInfo, body: unknown, conn?: WireConnection): void {
     const c = parseControl(body);
+    if (c?.op === 'observe' && conn) {
+      trySendControl(conn, this.#takeObservations(peer, c.id, c.events));
+      return;
+    }
     if (c?.op === 'forward') {
       this.delegates.announce(
         { name: c.name, mode: c.mode, level: c.level, api: c.api, ous: c.ous },
@@ -311,6 +318,18 @@ export class Aggregator {
       );
     } else {
       this.#o.logger.warn('ignored control message', { peer: peer.name, body });
+    }
+  }
+
+  /** Pushed observations over the wire: taken whole or refused with the reason. */
+  #takeObservations(peer: PeerInfo, id: number, events: unknown[]): JsonValue {
+    if (!this.#o.onObserve)
+      return { op: 'observe-result', id, accepted: 0, error: 'this node runs no SumStats' };
+    try {
+      return { op: 'observe-result', id, accepted: this.#o.onObserve(events) };
+    } catch (err) {
+      this.#o.logger.warn('observations refused', { peer: peer.name, error: toError(err) });
+      return { op: 'observe-result', id, accepted: 0, error: toError(err).message };
     }
   }
 

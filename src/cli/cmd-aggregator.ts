@@ -100,7 +100,12 @@ Options:
         })
       : undefined;
     const aggregator = new Aggregator({
-      ...(sumstats ? { observers: [sumstats.source] } : {}),
+      ...(sumstats
+        ? {
+            observers: [sumstats.source],
+            onObserve: (events: unknown) => sumstats.view.observe(events),
+          }
+        : {}),
       name: c.name,
       level: c.level,
       ous: c.ous,

@@ -60,7 +60,12 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     ? await startSumStats(o.sumstats, { clock, logger: o.logger, name: `sumstats-${host}`, auth })
     : undefined;
   const aggregator = new Aggregator({
-    ...(sumstats ? { observers: [sumstats.source] } : {}),
+    ...(sumstats
+      ? {
+          observers: [sumstats.source],
+          onObserve: (events: unknown) => sumstats.view.observe(events),
+        }
+      : {}),
     ...(a ? { archive: a.archive, stores: [a.store], pickTier: a.pickTier } : {}),
     name: 'local-l1',
     level: 1,

@@ -34,7 +34,9 @@ export type ControlMessage =
     }
   | { op: 'set-schedule'; plugin: string; intervalMs: number; offsetMs: number }
   | { op: 'configure'; plugins: ControlPluginSpec[]; revision: number }
-  | { op: 'configure-result'; revision: number; ok: boolean; error?: string };
+  | { op: 'configure-result'; revision: number; ok: boolean; error?: string }
+  | { op: 'observe'; id: number; events: unknown[] }
+  | { op: 'observe-result'; id: number; accepted: number; error?: string };
 
 const isMode = (v: unknown): v is ForwardMode => v === 'full' || v === 'summary';
 const isStrings = (v: unknown): v is string[] =>
@@ -114,6 +116,20 @@ function parseConfigureResult(b: Record<string, unknown>): ControlMessage | unde
     : undefined;
 }
 
+// The events themselves are validated by whoever takes them (SumStats).
+function parseObserve(b: Record<string, unknown>): ControlMessage | undefined {
+  return Number.isSafeInteger(b.id) && Array.isArray(b.events)
+    ? { op: 'observe', id: b.id as number, events: b.events as unknown[] }
+    : undefined;
+}
+
+function parseObserveResult(b: Record<string, unknown>): ControlMessage | undefined {
+  if (!Number.isSafeInteger(b.id) || !Number.isSafeInteger(b.accepted)) return undefined;
+  if (b.error !== undefined && typeof b.error !== 'string') return undefined;
+  const base = { op: 'observe-result', id: b.id as number, accepted: b.accepted as number } as const;
+  return typeof b.error === 'string' ? { ...base, error: b.error } : base;
+}
+
 /**
  * Validate a control body; undefined when it is not a message this version
  * knows or when any field is missing, mistyped or out of range (a message is
@@ -132,6 +148,10 @@ export function parseControl(body: unknown): ControlMessage | undefined {
       return parseConfigure(body);
     case 'configure-result':
       return parseConfigureResult(body);
+    case 'observe':
+      return parseObserve(body);
+    case 'observe-result':
+      return parseObserveResult(body);
     default:
       return undefined;
   }

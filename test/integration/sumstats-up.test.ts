@@ -139,6 +139,17 @@ threshold: { value: failures, series: [3, 5] }
   await new Promise((resolve) => badDef.child.once('close', resolve));
   assert.equal(badDef.child.exitCode, 2);
   assert.match(badDef.stderr(), /body\.reducers\[0\]\.spec\.kind: /);
+  // The same events batched over the wire protocol to the aggregator's listener.
+  const wirePort = Number((await up.waitFor(/wire port (\d+)/))[1]);
+  await startCli(['observe', '--file', eventsFile, '--wire', `127.0.0.1:${wirePort}`]).waitFor(
+    /accepted 200/,
+  );
+  const badEvents = join(dir, 'bad.jsonl');
+  writeFileSync(badEvents, '{"stream":"s","key":"k","num":"x"}\n');
+  const overWire = startCli(['observe', '--file', badEvents, '--wire', `127.0.0.1:${wirePort}`]);
+  await new Promise((resolve) => overWire.child.once('close', resolve));
+  assert.equal(overWire.child.exitCode, 1);
+  assert.match(overWire.stderr(), /refused batch 1: \[0\]\.num: must be a finite number/);
   // Bad pushed events get a located 400.
   const res = await fetch(`${api}/api/observe`, {
     method: 'POST',
