@@ -126,7 +126,11 @@ function parseObserve(b: Record<string, unknown>): ControlMessage | undefined {
 function parseObserveResult(b: Record<string, unknown>): ControlMessage | undefined {
   if (!Number.isSafeInteger(b.id) || !Number.isSafeInteger(b.accepted)) return undefined;
   if (b.error !== undefined && typeof b.error !== 'string') return undefined;
-  const base = { op: 'observe-result', id: b.id as number, accepted: b.accepted as number } as const;
+  const base = {
+    op: 'observe-result',
+    id: b.id as number,
+    accepted: b.accepted as number,
+  } as const;
   return typeof b.error === 'string' ? { ...base, error: b.error } : base;
 }
 
