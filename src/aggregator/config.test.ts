@@ -51,6 +51,7 @@ coord: { url: "etcd://127.0.0.1:2379", cluster: lab, group: "l1-[1-3]", lease_tt
     csv: [{ dir: '/var/lib/canopy/csv', schemas: /^(cpu|meminfo)$/, rotateMs: 3_600_000 }],
     archiveDir: '/var/lib/canopy/archive',
     coord: { url: 'etcd://127.0.0.1:2379', cluster: 'lab', group: 'l1-[1-3]', leaseTtlMs: 3000 },
+    sumstatsFile: undefined,
   });
 });
 

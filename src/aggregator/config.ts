@@ -1,3 +1,4 @@
+import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigReader } from '../common/index.js';
 import type { ConfigPath } from '../common/index.js';
 import { FORWARD_MODES } from '../link/index.js';
@@ -26,6 +27,8 @@ export interface AggregatorConfig {
   csv: { dir: string; schemas: RegExp | undefined; rotateMs: number | undefined }[];
   /** Controller-managed: register in the coordination store and pull what is assigned. */
   coord: CoordSettings | undefined;
+  /** SumStats file (docs/sumstats.md), resolved against the config file's directory. */
+  sumstatsFile: string | undefined;
 }
 
 /** The `coord` section: where the cluster's coordination store is and who we are in it. */
@@ -55,6 +58,7 @@ const KEYS = [
   'stores',
   'archive',
   'coord',
+  'sumstats',
 ] as const;
 
 export const AGGREGATOR_DEFAULTS = {
@@ -154,7 +158,13 @@ export function loadAggregatorConfig(file: string): AggregatorConfig {
     csv: stores(r),
     archiveDir: r.string(['archive']),
     coord: coord(r),
+    sumstatsFile: relativeTo(file, r.string(['sumstats'])),
   };
   r.done();
   return config;
+}
+
+/** A path in a config file is relative to that file's directory. */
+function relativeTo(configFile: string, path: string | undefined): string | undefined {
+  return path === undefined || isAbsolute(path) ? path : join(dirname(configFile), path);
 }

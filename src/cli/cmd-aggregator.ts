@@ -91,8 +91,9 @@ Options:
     const c = mergeOptions(values.config ? loadAggregatorConfig(values.config) : undefined, values);
     const a = c.archiveDir ? await openArchive(c.archiveDir, systemClock) : undefined;
     const coord = c.coord ? await openCoord(c.coord.url, { logger: ctx.logger }) : undefined;
-    const sumstats = values.sumstats
-      ? await startSumStats(loadSumStatsConfig(values.sumstats), {
+    const sumstatsFile = values.sumstats ?? c.sumstatsFile;
+    const sumstats = sumstatsFile
+      ? await startSumStats(loadSumStatsConfig(sumstatsFile), {
           clock: systemClock,
           logger: ctx.logger,
           name: c.name,
@@ -191,7 +192,8 @@ type Flags = Partial<
     | 'secret-file'
     | 'coord'
     | 'cluster'
-    | 'group',
+    | 'group'
+    | 'sumstats',
     string
   >
 > & {
@@ -257,6 +259,7 @@ function mergeOptions(file: AggregatorConfig | undefined, f: Flags): AggregatorC
     csv: [...(file?.csv ?? []), ...(f.csv ?? []).map(csvOption)],
     archiveDir: f.archive ?? file?.archiveDir,
     coord: coordOptions(file?.coord, f),
+    sumstatsFile: f.sumstats ?? file?.sumstatsFile,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ClusterSumStats } from './sumstats-section.js';
 /** How a peer authenticates on one endpoint (Maestro `auth`, resolved). */
 export type EndpointAuth = { mode: 'none' } | { mode: 'secret'; secretFile: string };
 
@@ -89,4 +90,6 @@ export interface ClusterSpec {
   daemons: DaemonSpec[];
   aggregatorGroups: AggregatorGroupSpec[];
   samplerGroups: SamplerGroupSpec[];
+  /** Distributed summary statistics (`sumstats:`); undefined when the file has none. */
+  sumstats?: ClusterSumStats | undefined;
 }

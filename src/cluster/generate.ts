@@ -87,6 +87,36 @@ function aggregatorFile(spec: ClusterSpec, d: DaemonSpec, coord: Coord): string 
     pull: [],
     // The group tells the controller which producers this member may be given.
     coord: { ...coord, group: d.group },
+    ...(sumstatsRole(spec, d.name) ? { sumstats: `${d.name}.sumstats.yaml` } : {}),
+  };
+  return header(spec, d) + stringify(doc);
+}
+
+function sumstatsRole(spec: ClusterSpec, daemon: string): 'manager' | 'worker' | undefined {
+  const s = spec.sumstats;
+  if (s?.managers.some((m) => m.name === daemon)) return 'manager';
+  return s?.workers.includes(daemon) ? 'worker' : undefined;
+}
+
+/**
+ * A manager's or worker's SumStats file (docs/sumstats.md): managers get the
+ * definitions and actions; everyone gets the metric rules (each reduces its
+ * own samples) and its place in the distribution.
+ */
+function sumstatsFile(spec: ClusterSpec, d: DaemonSpec, role: 'manager' | 'worker'): string {
+  const s = spec.sumstats!;
+  const me = s.managers.find((m) => m.name === d.name);
+  const doc = {
+    ...(role === 'manager' ? { sumstats: s.raw.definitions, actions: s.raw.actions } : {}),
+    ...(s.raw.metrics.length > 0 ? { metrics: s.raw.metrics } : {}),
+    distribution:
+      role === 'manager'
+        ? { role, name: d.name, listen: `${me!.host}:${me!.port}` }
+        : {
+            role,
+            name: d.name,
+            managers: s.managers.map((m) => ({ name: m.name, endpoint: `${m.host}:${m.port}` })),
+          },
   };
   return header(spec, d) + stringify(doc);
 }
@@ -106,6 +136,8 @@ export function generateDaemonConfigs(
   for (const d of spec.daemons) {
     const text = d.role === 'sampler' ? samplerFile(spec, d) : aggregatorFile(spec, d, coord);
     files.set(`${d.name}.yaml`, text);
+    const role = sumstatsRole(spec, d.name);
+    if (role) files.set(`${d.name}.sumstats.yaml`, sumstatsFile(spec, d, role));
   }
   return files;
 }

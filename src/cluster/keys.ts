@@ -5,7 +5,16 @@
  * editor schema and the loader cannot drift apart.
  */
 export const CLUSTER_KEYS = {
-  top: ['cluster', 'coordination', 'daemons', 'aggregators', 'samplers', 'stores', 'ous'],
+  top: [
+    'cluster',
+    'coordination',
+    'daemons',
+    'aggregators',
+    'samplers',
+    'stores',
+    'ous',
+    'sumstats',
+  ],
   coordination: ['etcd'],
   daemon: ['names', 'hosts', 'address', 'endpoints', 'api'],
   // maestro_comm is accepted so Maestro files load unchanged; Canopy has no separate Maestro channel.
@@ -23,6 +32,8 @@ export const CLUSTER_KEYS = {
   storePlugin: ['name', 'config'],
   csvConfig: ['path', 'rotate'],
   ou: ['hosts', 'ou'],
+  sumstats: ['managers', 'workers', 'definitions', 'metrics', 'actions'],
+  sumstatsManagers: ['daemons', 'port'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** A section name of {@link CLUSTER_KEYS}. */

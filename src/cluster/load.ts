@@ -15,6 +15,7 @@ import { requiredString } from './read-helpers.js';
 import { assignRoles, checkSamplerCoverage } from './roles.js';
 import { readSamplers } from './samplers.js';
 import { readStores } from './stores.js';
+import { readSumStatsSection } from './sumstats-section.js';
 
 const CLUSTER_NAME = /^[A-Za-z0-9_.-]+$/;
 
@@ -57,7 +58,11 @@ function readAll(r: ConfigReader): ClusterSpec {
   checkSamplerCoverage(r, reg, aggs, samplers, roles);
   readStores(r, reg, aggs, roles);
   computeLevels(r, aggs, roles);
-  return buildSpec({ name, etcd, reg, placed, roles, aggs, samplers });
+  const sumstats = readSumStatsSection(r, reg);
+  return {
+    ...buildSpec({ name, etcd, reg, placed, roles, aggs, samplers }),
+    ...(sumstats ? { sumstats } : {}),
+  };
 }
 
 function openSource(aliases: AliasCheck, fileName: string): YamlSource {

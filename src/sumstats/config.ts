@@ -1,4 +1,4 @@
-import { CanopyError, ConfigReader, durationMs } from '../common/index.js';
+import { CanopyError, ConfigReader, durationMs, formatPath } from '../common/index.js';
 import type { ConfigPath } from '../common/index.js';
 import { validateSumStatDef } from './definition.js';
 import { defError } from './errors.js';
@@ -32,32 +32,42 @@ export type SumStatsDistribution =
 export function loadSumStatsConfig(file: string): SumStatsConfig {
   const r = ConfigReader.fromFile(file);
   r.object([], ['sumstats', 'metrics', 'actions', 'distribution']);
+  const parts = readSumStatsParts(r, {
+    defs: ['sumstats'],
+    metrics: ['metrics'],
+    actions: ['actions'],
+  });
+  const config = { ...parts, distribution: distribution(r) };
+  r.done();
+  return config;
+}
+
+/**
+ * Definitions, metric-source rules and actions at the given places of any
+ * config file (the SumStats file, or the cluster file's `sumstats` section).
+ */
+export function readSumStatsParts(
+  r: ConfigReader,
+  at: { defs: ConfigPath; metrics: ConfigPath; actions: ConfigPath },
+): Omit<SumStatsConfig, 'distribution'> {
   const defs: SumStatDef[] = [];
-  for (const i of r.list(['sumstats'])) {
-    const def = definition(r, i);
+  for (const i of r.list(at.defs)) {
+    const def = definition(r, [...at.defs, i]);
     if (def) defs.push(def);
   }
   const metrics: MetricSourceRule[] = [];
-  for (const i of r.list(['metrics'])) {
-    const path: ConfigPath = ['metrics', i];
+  for (const i of r.list(at.metrics)) {
+    const path: ConfigPath = [...at.metrics, i];
     if (!r.object(path, ['select', 'stream', 'key'])) continue;
     const select = r.string([...path, 'select']) ?? r.fail(path, 'select is required');
     const stream = r.string([...path, 'stream']) ?? r.fail(path, 'stream is required');
     const key = metricKey(r, [...path, 'key']);
     if (select && stream && key) metrics.push({ select, stream, key });
   }
-  r.object(['actions'], ['webhooks', 'commands']);
+  r.object(at.actions, ['webhooks', 'commands']);
   const strings = (key: string): string[] =>
-    r.list(['actions', key]).flatMap((i) => r.string(['actions', key, i]) ?? []);
-  const config = {
-    defs,
-    metrics,
-    webhooks: strings('webhooks'),
-    commands: strings('commands'),
-    distribution: distribution(r),
-  };
-  r.done();
-  return config;
+    r.list([...at.actions, key]).flatMap((i) => r.string([...at.actions, key, i]) ?? []);
+  return { defs, metrics, webhooks: strings('webhooks'), commands: strings('commands') };
 }
 
 function distribution(r: ConfigReader): SumStatsDistribution | undefined {
@@ -93,17 +103,14 @@ function metricKey(r: ConfigReader, path: ConfigPath): MetricSourceRule['key'] |
   return r.fail(path, 'expected host, ou or { ouDepth: N }');
 }
 
-function definition(r: ConfigReader, i: number): SumStatDef | undefined {
+function definition(r: ConfigReader, at: ConfigPath): SumStatDef | undefined {
   try {
-    return parseSumStatDef(r.get(['sumstats', i]), `sumstats[${i}]`);
+    return parseSumStatDef(r.get(at), formatPath(at));
   } catch (err) {
     if (!(err instanceof CanopyError)) throw err;
-    const at = err.message.indexOf(': ');
-    const path = parsePath(at < 0 ? '' : err.message.slice(0, at));
-    return r.fail(
-      path.length > 0 ? path : ['sumstats', i],
-      at < 0 ? err.message : err.message.slice(at + 2),
-    );
+    const cut = err.message.indexOf(': ');
+    const path = parsePath(cut < 0 ? '' : err.message.slice(0, cut));
+    return r.fail(path.length > 0 ? path : at, cut < 0 ? err.message : err.message.slice(cut + 2));
   }
 }
 

@@ -55,7 +55,7 @@ export { SumStatsEngineError, SUMSTATS_ENGINE_ERROR_CODES } from './errors.js';
 export type { SumStatsEngineErrorCode } from './errors.js';
 
 // Daemon configuration file.
-export { loadSumStatsConfig, parseSumStatDef } from './config.js';
+export { loadSumStatsConfig, parseSumStatDef, readSumStatsParts } from './config.js';
 export type { SumStatsConfig, SumStatsDistribution } from './config.js';
 
 // Distribution: workers, managers, early detection, sharding (docs/sumstats.md).
