@@ -69,12 +69,14 @@ describe('EtcdCoord when etcd fails', () => {
     );
   });
 
-  test('a frozen etcd: calls reject, the lease is lost, nothing crashes; thawed, the watch goes on', async () => {
+  test('a frozen etcd: calls reject, the lease is lost, nothing crashes; thawed, the watch goes on', async (t) => {
     const store = await EtcdCoord.connect({
       endpoints: [etcd.endpoint],
       callTimeoutMs: 1000,
       logger: silentLogger,
     });
+    // Close the client whatever happens: its keep-alives would hold the file open.
+    t.after(() => store.close());
     const events: WatchEvent[] = [];
     const errors: Error[] = [];
     const w = await store.watch('/frozen/', (e) => events.push(e), {

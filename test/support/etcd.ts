@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -173,6 +173,11 @@ class EtcdMember implements EtcdServer {
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     child.kill(signal);
     if (signal === 'SIGKILL' || signal === 'SIGTERM' || signal === 'SIGINT') await exited(child);
+    // Signals arrive asynchronously: a test that freezes etcd must not race a
+    // request that is still answered. Wait until the kernel says it is stopped
+    // (or running again).
+    if (signal === 'SIGSTOP' || signal === 'SIGCONT')
+      await processState(child.pid, signal === 'SIGSTOP');
   }
 
   async restart(): Promise<void> {
@@ -250,4 +255,22 @@ export async function startEtcdCluster(count: number): Promise<EtcdCluster> {
   }
   const endpoints = members.map((m) => m.endpoint);
   return { members, endpoints, url: `etcd://${endpoints.join(',')}`, stop };
+}
+
+/** Wait (≤ 2 s) until /proc says the process is stopped (`T`) or not. */
+async function processState(pid: number | undefined, stopped: boolean): Promise<void> {
+  if (pid === undefined) return;
+  const deadline = Date.now() + 2000;
+  while (Date.now() < deadline) {
+    let state = '';
+    try {
+      // Format: "pid (comm) S …"; comm may contain spaces, the state follows the last ')'.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } catch {
+      return;
+    }
+    if ((state === 'T' || state === 't') === stopped) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
