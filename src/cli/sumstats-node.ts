@@ -13,7 +13,7 @@ import {
   SumStatsManager,
   SumStatsWorker,
 } from '../sumstats/index.js';
-import type { ObservationEvent, SumStatsConfig } from '../sumstats/index.js';
+import type { ObservationEvent, SumStatDef, SumStatsConfig } from '../sumstats/index.js';
 
 export interface SumStatsNode {
   readonly engine: SumStatsEngine;
@@ -104,7 +104,7 @@ export async function startSumStats(
       actions,
       logger,
       clock: o.clock,
-      distributed: dist !== undefined,
+      owner: dist === undefined ? engine : dist.role === 'manager' ? manager : undefined,
     }),
     async close() {
       worker?.close();
@@ -121,7 +121,7 @@ function sumStatsView(o: {
   actions: SumStatsActions;
   logger: Logger;
   clock: Clock;
-  distributed: boolean;
+  owner: Definer | undefined;
 }): SumStatsView {
   return {
     summary: () => ({
@@ -143,30 +143,38 @@ function sumStatsView(o: {
       return events.length;
     },
     define: (body) => {
-      if (o.distributed)
-        throw new ApiError(
-          'CANOPY_ERR_BAD_PARAM',
-          400,
-          "distributed sumstats are defined in the manager's file",
-        );
+      const owner = definer(o);
       const def = parseSumStatDef(body, 'body');
-      const replaced = o.engine.list().some((s) => s.def.name === def.name);
-      o.engine.define(def);
+      const replaced = o
+        .defsView()
+        .list()
+        .some((s) => s.def.name === def.name);
+      owner.define(def);
       o.logger.info('sumstat defined at run time', { name: def.name, replaced });
       return { defined: def.name, replaced };
     },
     remove: (name) => {
-      if (o.distributed)
-        throw new ApiError(
-          'CANOPY_ERR_BAD_PARAM',
-          400,
-          "distributed sumstats are defined in the manager's file",
-        );
-      o.engine.remove(name);
+      definer(o).remove(name);
       o.logger.info('sumstat removed at run time', { name });
       return { removed: name };
     },
   };
+}
+
+/** Who owns the definitions: this engine alone, the manager (which pushes them to its workers), or — on a worker — nobody here. */
+function definer(o: { owner: Definer | undefined }): Definer {
+  if (!o.owner)
+    throw new ApiError(
+      'CANOPY_ERR_BAD_PARAM',
+      400,
+      'this node is a SumStats worker: define sumstats at its manager',
+    );
+  return o.owner;
+}
+
+interface Definer {
+  define(def: SumStatDef): void;
+  remove(name: string): void;
 }
 
 const OBSERVATION_KEYS = new Set(['stream', 'key', 'host', 'num', 'str']);

@@ -101,4 +101,24 @@ distribution: { role: manager, name: mgr, listen: 127.0.0.1:${mPort} }
   // Workers fire nothing themselves.
   const w1 = await getJson<Summary>(`http://127.0.0.1:${w1Api}/api/sumstats`);
   assert.deepEqual(w1.body.crossings, []);
+  // A definition added at run time at the manager reaches the workers; a worker refuses one.
+  const defFile = join(dir, 'ssh.yaml');
+  writeFileSync(
+    defFile,
+    'name: ssh\nepoch: 60s\nreducers: [{ name: n, stream: ssh.failed, spec: { kind: count } }]\n',
+  );
+  await startCli(['sumstats', 'define', defFile, '--api', `http://127.0.0.1:${mApi}`]).waitFor(
+    /defined ssh/,
+  );
+  await eventually(
+    async () => {
+      const r = await getJson<Summary>(`http://127.0.0.1:${w2Api}/api/sumstats`);
+      return r.body.sumstats.some((x) => x.name === 'ssh') ? true : undefined;
+    },
+    15_000,
+    'the runtime definition at a worker',
+  );
+  const refused = startCli(['sumstats', 'define', defFile, '--api', `http://127.0.0.1:${w1Api}`]);
+  await new Promise((resolve) => refused.child.once('close', resolve));
+  assert.match(refused.stderr(), /worker: define sumstats at its manager/);
 });
