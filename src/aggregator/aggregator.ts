@@ -1,6 +1,6 @@
 import type { Clock, Logger, TimerHandle } from '../common/index.js';
 import { toError } from '../common/index.js';
-import { IngestServer, Uplinks, parseControl, trySendControl } from '../link/index.js';
+import { IngestServer, Uplinks } from '../link/index.js';
 import type {
   ForwardMode,
   IngestStats,
@@ -37,6 +37,9 @@ import {
 import type { HostCount, SummarySeries } from './summary-query.js';
 import { buildTree, hostStates } from './tree.js';
 import type { Staleness, TreeNode } from './tree.js';
+import { handleControl } from './control-handler.js';
+import { IngestSinks } from './ingest-sinks.js';
+import type { SampleObserver } from './ingest-sinks.js';
 import { PullSet } from './pull-set.js';
 import { TreeRouter } from './tree-router.js';
 import type { RoutedResult } from './tree-router.js';
@@ -83,11 +86,6 @@ export interface AggregatorOptions {
   onObserve?: (events: unknown) => number;
 }
 
-/** Something that watches the stored host samples (a SumStats metric source, …). */
-export interface SampleObserver {
-  onSamples(samples: readonly ReceivedSample[]): void;
-}
-
 export interface AggregatorStats {
   name: string;
   level: number;
@@ -130,12 +128,17 @@ export class Aggregator {
   #apiUrl: string | null = null;
   #timer: TimerHandle | undefined;
   #expired = 0;
-  #storeErrors = 0;
+  readonly #sinks: IngestSinks;
   #closed = false;
 
   constructor(options: AggregatorOptions) {
     this.#o = options;
     const log = options.logger;
+    this.#sinks = new IngestSinks({
+      stores: options.stores ?? [],
+      observers: options.observers ?? [],
+      logger: log,
+    });
     this.#staleness = { tmaxIntervals: 4, defaultIntervalMs: 1000, ...options.staleness };
     this.store = new LiveStore({ windowSamples: options.windowSamples ?? 600 });
     this.summaries = new LiveStore({ windowSamples: options.windowSamples ?? 600 });
@@ -250,87 +253,22 @@ export class Aggregator {
     }
     this.#uplinks.kick();
     if (followed.length > 0) this.subscriptions.publish(followed);
-    if (stored.length > 0) this.#observe(stored);
-    return stored.length > 0 ? this.#writeStores(stored) : undefined;
-  }
-
-  #observe(stored: readonly ReceivedSample[]): void {
-    for (const o of this.#o.observers ?? []) {
-      try {
-        o.onSamples(stored);
-      } catch (err) {
-        // An observer's bug must not stop ingest (nor the acknowledgement).
-        this.#o.logger.error('sample observer failed', { error: toError(err) });
-      }
-    }
-  }
-
-  #writeStores(items: ReceivedSample[]): Promise<void> | void {
-    let durable: Promise<void>[] | undefined;
-    for (const store of this.#o.stores ?? []) {
-      const mine = items.filter((x) => store.accepts(x.set));
-      if (mine.length === 0) continue;
-      try {
-        const done = store.write(mine);
-        if (done && store.durable) (durable ??= []).push(done);
-        else if (done) done.catch((err: unknown) => this.#storeFailed(store.name, err));
-      } catch (err) {
-        if (store.durable) throw err;
-        this.#storeFailed(store.name, err);
-      }
-    }
-    return durable ? Promise.all(durable).then(() => undefined) : undefined;
-  }
-
-  #storeFailed(name: string, err: unknown): void {
-    this.#storeErrors++;
-    this.#o.logger.error('store write failed', { store: name, error: toError(err) });
+    if (stored.length > 0) this.#sinks.observe(stored);
+    return stored.length > 0 ? this.#sinks.write(stored) : undefined;
   }
 
   #onControl(peer: PeerInfo, body: unknown, conn?: WireConnection): void {
-    const c = parseControl(body);
-    if (c?.op === 'observe' && conn) {
-      trySendControl(conn, this.#takeObservations(peer, c.id, c.events));
-      return;
-    }
-    if (c?.op === 'forward') {
-      this.delegates.announce(
-        { name: c.name, mode: c.mode, level: c.level, api: c.api, ous: c.ous },
-        this.#o.clock.now(),
-      );
-      this.#o.logger.info('lower node announced', {
-        peer: peer.name,
-        mode: c.mode,
-        api: c.api,
-        ous: c.ous,
-      });
-    } else if (c?.op === 'configure-result') {
-      // The producer's answer to the plugin list we (or the controller through us) sent.
-      const log = c.ok ? this.#o.logger.info : this.#o.logger.warn;
-      log.call(
-        this.#o.logger,
-        c.ok ? 'producer reconfigured' : 'producer refused its configuration',
-        {
-          peer: peer.name,
-          revision: c.revision,
-          ...(c.error === undefined ? {} : { error: c.error }),
-        },
-      );
-    } else {
-      this.#o.logger.warn('ignored control message', { peer: peer.name, body });
-    }
-  }
-
-  /** Pushed observations over the wire: taken whole or refused with the reason. */
-  #takeObservations(peer: PeerInfo, id: number, events: unknown[]): JsonValue {
-    if (!this.#o.onObserve)
-      return { op: 'observe-result', id, accepted: 0, error: 'this node runs no SumStats' };
-    try {
-      return { op: 'observe-result', id, accepted: this.#o.onObserve(events) };
-    } catch (err) {
-      this.#o.logger.warn('observations refused', { peer: peer.name, error: toError(err) });
-      return { op: 'observe-result', id, accepted: 0, error: toError(err).message };
-    }
+    handleControl(
+      {
+        delegates: this.delegates,
+        clock: this.#o.clock,
+        logger: this.#o.logger,
+        onObserve: this.#o.onObserve,
+      },
+      peer,
+      body,
+      conn,
+    );
   }
 
   #onPeerChange(peer: PeerInfo, connected: boolean): void {
@@ -503,7 +441,7 @@ export class Aggregator {
       delegates: this.delegates.list(),
       summaryBuilder: this.#builder.stats(),
       stores: (this.#o.stores ?? []).map((st) => ({ name: st.name, stats: st.stats() })),
-      storeErrors: this.#storeErrors,
+      storeErrors: this.#sinks.storeErrors,
       expiredSets: this.#expired,
     };
   }

@@ -1,5 +1,6 @@
 export { Aggregator } from './aggregator.js';
-export type { AggregatorOptions, AggregatorStats, Endpoint, SampleObserver } from './aggregator.js';
+export type { AggregatorOptions, AggregatorStats, Endpoint } from './aggregator.js';
+export type { SampleObserver } from './ingest-sinks.js';
 export { PullSet } from './pull-set.js';
 export type { PullSpec, PullSetOptions } from './pull-set.js';
 export { AGGREGATOR_DEFAULTS, loadAggregatorConfig } from './config.js';
