@@ -1,7 +1,6 @@
 /** Helpers for multi-process tests: spawn the real CLI, wait for output, free ports, HTTP JSON. */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../../src/bin/canopy.js', import.meta.url));
@@ -58,14 +57,8 @@ export function startCli(args: string[], env: Record<string, string> = {}): Daem
   };
 }
 
-/** A free loopback TCP port (there is a small race; tests that restart on the same port need one). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** A free loopback TCP port, outside the kernel's ephemeral range (test/support/ports.ts). */
+export { freePort } from '../support/ports.js';
 
 export async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
   const res = await fetch(url);

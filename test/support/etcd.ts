@@ -7,10 +7,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listenOn } from '../../src/common/index.js';
 
 /** Override with CANOPY_ETCD_BIN to test against another build. */
 const ETCD_BIN = process.env['CANOPY_ETCD_BIN'] ?? '/usr/bin/etcd';
@@ -53,13 +52,6 @@ const running = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  const { port } = await listenOn(server, 0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function requireEtcd(): void {
   if (!existsSync(ETCD_BIN)) {
