@@ -16,7 +16,12 @@ import type { Selector } from '../model/index.js';
 import { ApiError, statusFor } from './errors.js';
 import type { QueryContext, QuerySource } from './query-source.js';
 import { parseDuration, parseTime } from './time-param.js';
-import { renderExposition } from './exposition.js';
+import {
+  OPENMETRICS_CONTENT_TYPE,
+  renderExposition,
+  renderOpenMetrics,
+  wantsOpenMetrics,
+} from './exposition.js';
 import { streamFollow } from './follow-stream.js';
 import { handleSumStatsWrite } from './observe-endpoint.js';
 import type { SumStatsView } from './observe-endpoint.js';
@@ -83,10 +88,14 @@ export class ApiServer {
       ['/healthz', () => ({ ok: true })],
       [
         '/metrics',
-        () =>
-          new RawBody(renderExposition(options.source.selfMetrics()), {
-            'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-          }),
+        (url, ctx) =>
+          wantsOpenMetrics(url, ctx)
+            ? new RawBody(renderOpenMetrics(options.source.selfMetrics()), {
+                'content-type': OPENMETRICS_CONTENT_TYPE,
+              })
+            : new RawBody(renderExposition(options.source.selfMetrics()), {
+                'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+              }),
       ],
     ]);
     this.#server = createServer((req, res) => this.#handle(req, res));
@@ -148,6 +157,7 @@ export class ApiServer {
         hops: Number.isInteger(hops) && hops >= 0 ? hops : 0,
         params: url.searchParams,
         raw: req.headers[RAW_HEADER] !== undefined,
+        accept: req.headers.accept ?? '',
       };
       return [200, await route(url, ctx)];
     } catch (err) {

@@ -9,6 +9,8 @@ export interface QueryContext {
   params: URLSearchParams;
   /** Asked by an upper node: answer with the bare item array (see RAW_HEADER). */
   raw: boolean;
+  /** The request's Accept header (content negotiation, e.g. OpenMetrics on /metrics). */
+  accept?: string;
 }
 
 /** A subtree answer: what was found, and which delegates did not answer. */
