@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderExposition, renderOpenMetrics, wantsOpenMetrics } from './exposition.js';
+import { LatencyHistogram } from './latency-histogram.js';
 import type { SelfMetric } from './exposition.js';
 
 const METRICS: SelfMetric[] = [
@@ -52,4 +53,26 @@ test('OpenMetrics is served when asked for by Accept or ?format=', () => {
   assert.equal(wantsOpenMetrics(url(''), {}), false);
   assert.equal(wantsOpenMetrics(url('?format=openmetrics'), {}), true);
   assert.equal(wantsOpenMetrics(url('?format=text'), { accept: prom }), false);
+});
+
+test('latency histograms render cumulative buckets, +Inf, sum and count in both formats', () => {
+  const h = new LatencyHistogram();
+  for (const s of [0.0005, 0.003, 0.003, 20]) h.observe('/api/latest', s);
+  const text = renderExposition([], [h.metric()]);
+  assert.match(text, /^# TYPE canopy_api_request_duration_seconds histogram$/m);
+  const bucket = (le: string): number =>
+    Number(
+      new RegExp(`_bucket\\{route="/api/latest",le="${le.replace('+', '\\+')}"\\} (\\S+)`).exec(
+        text,
+      )?.[1],
+    );
+  assert.deepEqual(
+    [bucket('0.001'), bucket('0.0025'), bucket('0.005'), bucket('10'), bucket('+Inf')],
+    [1, 1, 3, 3, 4],
+  );
+  assert.match(text, /_count\{route="\/api\/latest"\} 4$/m);
+  assert.match(text, /_sum\{route="\/api\/latest"\} 20\.0065/m);
+  const om = renderOpenMetrics([], [h.metric()]);
+  assert.match(om, /^# TYPE canopy_api_request_duration_seconds histogram\n# HELP /m);
+  assert.ok(om.endsWith('# EOF\n'));
 });

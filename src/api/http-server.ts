@@ -23,6 +23,7 @@ import {
   wantsOpenMetrics,
 } from './exposition.js';
 import { streamFollow } from './follow-stream.js';
+import { LatencyHistogram } from './latency-histogram.js';
 import { handleSumStatsWrite } from './observe-endpoint.js';
 import type { SumStatsView } from './observe-endpoint.js';
 
@@ -70,6 +71,7 @@ export class ApiServer {
   readonly #o: ApiServerOptions;
   readonly #server: Server;
   readonly #routes: Map<string, Handler>;
+  readonly #latency = new LatencyHistogram();
 
   constructor(options: ApiServerOptions) {
     this.#o = options;
@@ -90,12 +92,16 @@ export class ApiServer {
         '/metrics',
         (url, ctx) =>
           wantsOpenMetrics(url, ctx)
-            ? new RawBody(renderOpenMetrics(options.source.selfMetrics()), {
-                'content-type': OPENMETRICS_CONTENT_TYPE,
-              })
-            : new RawBody(renderExposition(options.source.selfMetrics()), {
-                'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-              }),
+            ? new RawBody(
+                renderOpenMetrics(options.source.selfMetrics(), [this.#latency.metric()]),
+                { 'content-type': OPENMETRICS_CONTENT_TYPE },
+              )
+            : new RawBody(
+                renderExposition(options.source.selfMetrics(), [this.#latency.metric()]),
+                {
+                  'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+                },
+              ),
       ],
     ]);
     this.#server = createServer((req, res) => this.#handle(req, res));
@@ -159,7 +165,12 @@ export class ApiServer {
         raw: req.headers[RAW_HEADER] !== undefined,
         accept: req.headers.accept ?? '',
       };
-      return [200, await route(url, ctx)];
+      const started = performance.now();
+      try {
+        return [200, await route(url, ctx)];
+      } finally {
+        this.#latency.observe(url.pathname, (performance.now() - started) / 1000);
+      }
     } catch (err) {
       const status = statusFor(err);
       if (status >= 500)

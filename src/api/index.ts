@@ -9,5 +9,5 @@ export {
   wantsOpenMetrics,
   OPENMETRICS_CONTENT_TYPE,
 } from './exposition.js';
-export type { SelfMetric } from './exposition.js';
+export type { SelfMetric, HistogramMetric } from './exposition.js';
 export type { SumStatsView } from './observe-endpoint.js';

@@ -95,8 +95,33 @@ scrape_configs:
   const now = Number(/^canopy_ingest_samples_total\{daemon="local-l1"\} (\d+)$/m.exec(text)?.[1]);
   assert.ok(samples > 0 && samples <= now, `prometheus ${samples}, canopy ${now}`);
   // Every family of the exposition made it through OpenMetrics parsing.
-  const families = new Set([...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!));
-  const seen = await query('count by (__name__) ({job="canopy"})');
-  const names = new Set(seen.map((r) => r.metric['__name__']!));
-  for (const f of families) if (f.startsWith('canopy_')) assert.ok(names.has(f), `${f} scraped`);
+  const families = [...text.matchAll(/^# TYPE (\S+) (\S+)/gm)].map((m) => [m[1]!, m[2]!] as const);
+  const wanted = families
+    .filter(([f]) => f.startsWith('canopy_'))
+    .map(([f, type]) => (type === 'histogram' ? `${f}_count` : f));
+  // A family can first appear a scrape later (the latency of /metrics itself).
+  const missing = await eventually(
+    async () => {
+      const seen = await query('count by (__name__) ({job="canopy"})');
+      const names = new Set(seen.map((r) => r.metric['__name__']!));
+      const left = wanted.filter((n) => !names.has(n));
+      return left.length === 0 ? left : undefined;
+    },
+    15_000,
+    `every canopy family in Prometheus (${wanted.join(', ')})`,
+  );
+  assert.deepEqual(missing, []);
+  // The API's latency histogram: its buckets are usable by histogram_quantile.
+  const p99 = await eventually(
+    async () => {
+      const r = await query(
+        'histogram_quantile(0.99, sum by (le) (canopy_api_request_duration_seconds_bucket{route="/metrics"}))',
+      );
+      const v = Number(r[0]?.value[1]);
+      return Number.isFinite(v) ? v : undefined;
+    },
+    15_000,
+    'a latency quantile from the histogram',
+  );
+  assert.ok(p99 > 0 && p99 <= 10, `p99 ${p99}`);
 });
