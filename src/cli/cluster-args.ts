@@ -63,22 +63,42 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** GET a JSON document from a node's API (`--api`): cluster commands against `canopy up`. */
-export async function apiJson<T>(base: string, path: string): Promise<T> {
+/** The JSON answer of a node's API, whatever its status; only an unreachable API throws. */
+export async function apiCall(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ ok: boolean; status: number; body: { error?: { code: string; message: string } } }> {
   let res: Response;
   try {
-    res = await fetch(`${base.replace(/\/$/, '')}${path}`);
+    res = await fetch(`${base.replace(/\/$/, '')}${path}`, {
+      method,
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
   } catch (err) {
     throw new CliError(
       'CANOPY_ERR_API_UNREACHABLE',
       `cannot reach ${base}: ${(err as Error).message}`,
     );
   }
-  const body = (await res.json()) as T & { error?: { code: string; message: string } };
-  if (!res.ok || body.error)
+  const json = (await res.json()) as { error?: { code: string; message: string } };
+  return { ok: res.ok && json.error === undefined, status: res.status, body: json };
+}
+
+/** A node's API answer as JSON; an error answer throws its code and message. */
+export async function apiJson<T>(
+  base: string,
+  path: string,
+  o: { method?: string; body?: unknown } = {},
+): Promise<T> {
+  const r = await apiCall(base, o.method ?? 'GET', path, o.body);
+  if (!r.ok)
     throw new CliError(
-      body.error?.code ?? 'CANOPY_ERR_API_UNREACHABLE',
-      body.error?.message ?? `HTTP ${res.status}`,
+      r.body.error?.code ?? 'CANOPY_ERR_API_UNREACHABLE',
+      r.body.error?.message ?? `HTTP ${r.status}`,
     );
-  return body;
+  return r.body as T;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { authFrom, parseEndpoint, stringOptions } from './args.js';
+import { apiCall } from './cluster-args.js';
 import { connectWire } from '../protocol/index.js';
 import type { JsonValue, Message } from '../protocol/index.js';
 import { parseControl } from '../link/index.js';
@@ -50,27 +51,12 @@ Options:
       ctx.stdout(`accepted ${accepted}\n`);
       return 0;
     }
-    const base = (values.api ?? 'http://127.0.0.1:8470').replace(/\/$/, '');
-    let res: Response;
-    try {
-      res = await fetch(`${base}/api/observe`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(events),
-      });
-    } catch (err) {
-      throw new CliError(
-        'CANOPY_ERR_API_UNREACHABLE',
-        `cannot reach ${base}: ${(err as Error).message}`,
-      );
-    }
-    const body = (await res.json()) as {
-      accepted?: number;
-      error?: { code: string; message: string };
-    };
-    if (!res.ok || body.error) {
+    const base = values.api ?? 'http://127.0.0.1:8470';
+    const res = await apiCall(base, 'POST', '/api/observe', events);
+    const body = res.body as { accepted?: number; error?: { code: string; message: string } };
+    if (!res.ok) {
       ctx.stderr(
-        `error: ${body.error?.code ?? res.status}: ${body.error?.message ?? res.statusText}\n`,
+        `error: ${body.error?.code ?? res.status}: ${body.error?.message ?? 'HTTP error'}\n`,
       );
       return 1;
     }

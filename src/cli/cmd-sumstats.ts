@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { stringOptions } from './args.js';
+import { apiJson } from './cluster-args.js';
 import type { Command, CommandContext } from './command.js';
 import { CliError } from './errors.js';
 
@@ -29,11 +30,11 @@ export const sumstatsCommand: Command = {
       allowPositionals: true,
       strict: true,
     });
-    const base = (values.api ?? 'http://127.0.0.1:8470').replace(/\/$/, '');
+    const base = values.api ?? 'http://127.0.0.1:8470';
     const [sub, arg] = positionals;
     switch (sub) {
       case 'list': {
-        const body = (await call(base, 'GET', '/api/sumstats')) as ListBody;
+        const body = await apiJson<ListBody>(base, '/api/sumstats');
         ctx.stdout(
           values.output === 'json' ? JSON.stringify(body, null, 2) + '\n' : formatList(body),
         );
@@ -43,7 +44,7 @@ export const sumstatsCommand: Command = {
         return define(ctx, base, arg);
       case 'remove': {
         if (!arg) throw new CliError('CANOPY_ERR_BAD_OPTION', 'remove needs a NAME');
-        await call(base, 'DELETE', `/api/sumstats?name=${encodeURIComponent(arg)}`);
+        await apiJson(base, `/api/sumstats?name=${encodeURIComponent(arg)}`, { method: 'DELETE' });
         ctx.stdout(`removed ${arg}\n`);
         return 0;
       }
@@ -76,37 +77,13 @@ async function define(
   const list = (doc as { sumstats?: unknown } | null)?.sumstats;
   const defs = Array.isArray(list) ? list : [doc];
   for (const def of defs) {
-    const r = (await call(base, 'POST', '/api/sumstats', def)) as {
+    const r = (await apiJson(base, '/api/sumstats', { method: 'POST', body: def })) as {
       defined: string;
       replaced: boolean;
     };
     ctx.stdout(`${r.replaced ? 'replaced' : 'defined'} ${r.defined}\n`);
   }
   return 0;
-}
-
-async function call(base: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(`${base}${path}`, {
-      method,
-      ...(body === undefined
-        ? {}
-        : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-  } catch (err) {
-    throw new CliError(
-      'CANOPY_ERR_API_UNREACHABLE',
-      `cannot reach ${base}: ${(err as Error).message}`,
-    );
-  }
-  const json = (await res.json()) as { error?: { code: string; message: string } };
-  if (!res.ok || json.error)
-    throw new CliError(
-      json.error?.code ?? 'CANOPY_ERR_API_UNREACHABLE',
-      json.error?.message ?? `HTTP ${res.status}`,
-    );
-  return json;
 }
 
 function formatList(b: ListBody): string {
