@@ -55,20 +55,31 @@ function targetGroups(
   return groups;
 }
 
+/** A store's `plugin.config` mapping and its required `path` (undefined when the mapping is unusable). */
+function pluginConfig(
+  r: ConfigReader,
+  path: ConfigPath,
+  keys: readonly string[],
+): { cfg: ConfigPath; dir: string | undefined } | undefined {
+  const cfg = [...path, 'plugin', 'config'];
+  if (r.get(cfg) === undefined) return r.fail([...path, 'plugin'], 'config: { path } is required');
+  if (!r.object(cfg, keys)) return undefined;
+  const dir =
+    r.get([...cfg, 'path']) === undefined
+      ? r.fail(cfg, 'path is required')
+      : r.string([...cfg, 'path']);
+  return { cfg, dir };
+}
+
 function applyArchive(
   r: ConfigReader,
   path: ConfigPath,
   groups: AggregatorEntry[],
   schema: string | undefined,
 ): void {
-  const cfg = [...path, 'plugin', 'config'];
-  if (r.get(cfg) === undefined)
-    return void r.fail([...path, 'plugin'], 'config: { path } is required');
-  if (!r.object(cfg, CLUSTER_KEYS.archive)) return;
-  const dir =
-    r.get([...cfg, 'path']) === undefined
-      ? r.fail(cfg, 'path is required')
-      : r.string([...cfg, 'path']);
+  const at = pluginConfig(r, path, CLUSTER_KEYS.archive);
+  if (!at) return;
+  const { cfg, dir } = at;
   if (schema !== undefined && schema !== MATCH_ALL)
     r.fail(
       [...path, 'schema'],
@@ -91,14 +102,9 @@ function applyCsv(
   groups: AggregatorEntry[],
   schema: string | undefined,
 ): void {
-  const cfg = [...path, 'plugin', 'config'];
-  if (r.get(cfg) === undefined)
-    return void r.fail([...path, 'plugin'], 'config: { path } is required');
-  if (!r.object(cfg, CLUSTER_KEYS.csvConfig)) return;
-  const dir =
-    r.get([...cfg, 'path']) === undefined
-      ? r.fail(cfg, 'path is required')
-      : r.string([...cfg, 'path']);
+  const at = pluginConfig(r, path, CLUSTER_KEYS.csvConfig);
+  if (!at) return;
+  const { cfg, dir } = at;
   const rotateMs = r.duration([...cfg, 'rotate']);
   if (rotateMs === 0)
     r.fail([...cfg, 'rotate'], 'rotate must be more than 0 (leave it out to never rotate)');
