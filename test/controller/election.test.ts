@@ -18,15 +18,13 @@ import { startEtcd } from '../support/etcd.js';
 import type { EtcdServer } from '../support/etcd.js';
 import type { SamplerFarm } from '../support/sampler-farm.js';
 import {
-  LOADAVG_1S,
   assignmentsOf,
   figure,
   firstToPrint,
   newestByHost,
   prepareCluster,
   running,
-  startAggregatorCli,
-  startFarmFor,
+  startBalanced,
 } from './more-support.js';
 import type { PreparedCluster } from './more-support.js';
 
@@ -111,21 +109,10 @@ test('three controllers campaign; exactly one leads and the store lists all thre
 });
 
 test('two aggregators share the four producers and every host flows', async () => {
-  for (const i of [1, 2]) {
-    const d = startAggregatorCli(cluster, i);
-    aggs.set(`l1-${i}`, d);
-    await d.waitFor(/aggregator l1-/);
-  }
-  farm = await startFarmFor(cluster.layout, [LOADAVG_1S]);
-  const s = await eventually(
-    async () => {
-      const st = await status();
-      const counts = st.aggregators.map((a) => a.producers.length);
-      return st.unassigned.length === 0 && counts.every((c) => c === 2) ? st : undefined;
-    },
-    20_000,
-    'two producers each',
-  );
+  const started = await startBalanced(cluster, { aggregators: 2, each: 2, aggs, status });
+  farm = started.farm;
+  const s = started.status;
+
   assert.deepEqual(
     s.aggregators.map((a) => [a.name, a.live]),
     [

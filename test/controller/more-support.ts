@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import type { ClusterStatus } from '../../src/controller/index.js';
 import type { PluginSpec } from '../../src/sampler/index.js';
-import { getJson, startCli } from '../integration/helpers.js';
+import { eventually, getJson, startCli } from '../integration/helpers.js';
 import type { Daemon } from '../integration/helpers.js';
 import { startSamplerFarm } from '../support/sampler-farm.js';
 import type { SamplerFarm } from '../support/sampler-farm.js';
@@ -193,4 +193,36 @@ export async function memberHealthy(endpoint: string): Promise<boolean> {
 /** Log a measured figure so it shows in the test output. */
 export function figure(what: string, ms: number): void {
   console.log(`${what}: ${ms} ms`);
+}
+
+/**
+ * Start aggregators l1-1…l1-N from the generated configs (recorded in `aggs`)
+ * and the in-process samplers, and wait until every producer is assigned and
+ * each aggregator holds `each` of them.
+ */
+export async function startBalanced(
+  c: PreparedCluster,
+  o: {
+    aggregators: number;
+    each: number;
+    aggs: Map<string, Daemon>;
+    status: () => Promise<ClusterStatus>;
+  },
+): Promise<{ farm: SamplerFarm; status: ClusterStatus }> {
+  for (let i = 1; i <= o.aggregators; i++) {
+    const d = startAggregatorCli(c, i);
+    o.aggs.set(`l1-${i}`, d);
+    await d.waitFor(/aggregator l1-/);
+  }
+  const farm = await startFarmFor(c.layout, [LOADAVG_1S]);
+  const status = await eventually(
+    async () => {
+      const st = await o.status();
+      const counts = st.aggregators.map((a) => a.producers.length);
+      return st.unassigned.length === 0 && counts.every((n) => n === o.each) ? st : undefined;
+    },
+    20_000,
+    `${o.each} producers per aggregator`,
+  );
+  return { farm, status };
 }

@@ -18,7 +18,6 @@ import { startEtcdCluster } from '../support/etcd.js';
 import type { EtcdCluster, EtcdServer } from '../support/etcd.js';
 import type { SamplerFarm } from '../support/sampler-farm.js';
 import {
-  LOADAVG_1S,
   assignmentsOf,
   figure,
   localRead,
@@ -26,8 +25,7 @@ import {
   newestByHost,
   prepareCluster,
   running,
-  startAggregatorCli,
-  startFarmFor,
+  startBalanced,
 } from './more-support.js';
 import type { LocalRead, PreparedCluster } from './more-support.js';
 
@@ -97,21 +95,10 @@ test('a controller and two aggregators on the etcd cluster balance six producers
     '1s',
   ]);
   await controller.waitFor(/leads/, 20_000);
-  for (const i of [1, 2]) {
-    const d = startAggregatorCli(cluster, i);
-    aggs.set(`l1-${i}`, d);
-    await d.waitFor(/aggregator l1-/);
-  }
-  farm = await startFarmFor(cluster.layout, [LOADAVG_1S]);
-  const s = await eventually(
-    async () => {
-      const st = await status();
-      const counts = st.aggregators.map((a) => a.producers.length);
-      return st.unassigned.length === 0 && counts.every((c) => c === 3) ? st : undefined;
-    },
-    20_000,
-    'three producers each',
-  );
+  const started = await startBalanced(cluster, { aggregators: 2, each: 3, aggs, status });
+  farm = started.farm;
+  const s = started.status;
+
   assignedBefore = assignmentsOf(s);
   catalogBefore = await catalog();
   assert.equal(catalogBefore.size, SAMPLERS);
