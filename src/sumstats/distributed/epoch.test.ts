@@ -6,7 +6,7 @@ import { SumStatsEngine } from '../engine.js';
 import type { EpochResult } from '../events.js';
 import { SumStatsManager } from './manager.js';
 import { memoryLinkPair } from './transport.js';
-import { cluster, connect, makeWorker, scanDef, settle, T0 } from './test-support.js';
+import { cluster, connect, makeWorker, scanDef, settle, T0, spread } from './test-support.js';
 
 const EXACT: SumStatDef = {
   name: 'exact',
@@ -108,13 +108,7 @@ test('a silent worker makes the epoch incomplete when the drain deadline passes'
 test('a worker joining mid-epoch participates from then on', async () => {
   const { clock, managers, workers } = await cluster([scanDef()], 2);
   const m = managers[0]!;
-  for (let p = 0; p < 60; p++)
-    workers[p % 2]!.engine.observe({
-      stream: 'conn.attempt',
-      key: 'k',
-      str: String(p),
-      timeMs: T0,
-    });
+  spread(workers.slice(0, 2), 'k', 0, 60);
   await settle();
   clock.advance(50);
   await settle();
@@ -141,13 +135,7 @@ test('timed epochs end at wall-clock boundaries and a key nobody saw near still 
   const def = scanDef(60_000, { earlyShare: 1 });
   const { clock, managers, workers } = await cluster([def], 4);
   const m = managers[0]!;
-  for (let p = 0; p < 120; p++)
-    workers[p % 4]!.engine.observe({
-      stream: 'conn.attempt',
-      key: 'quiet',
-      str: String(p),
-      timeMs: T0,
-    });
+  spread(workers.slice(0, 4), 'quiet', 0, 120);
   await settle();
   assert.equal(m.crossings.length, 0);
   clock.advance(60_000);

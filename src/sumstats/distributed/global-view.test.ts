@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { ManualClock, silentLogger } from '../../common/index.js';
 import { SumStatsManager } from './manager.js';
 import { memoryLinkPair } from './transport.js';
-import { cluster, scanDef, settle, T0 } from './test-support.js';
+import { cluster, scanDef, settle, T0, spread } from './test-support.js';
 
 const WATCH_MS = 50;
 
@@ -11,20 +11,8 @@ test('global view fires the crossing when the merged value crosses though no wor
   const { clock, managers, workers } = await cluster([scanDef()], 4);
   const m = managers[0]!;
   // 120 distinct ports of one scanner, round-robin: 30 per worker, under 100 each.
-  for (let p = 0; p < 120; p++)
-    workers[p % 4]!.engine.observe({
-      stream: 'conn.attempt',
-      key: 'scanner',
-      str: String(p),
-      timeMs: T0,
-    });
-  for (let p = 0; p < 10; p++)
-    workers[p % 4]!.engine.observe({
-      stream: 'conn.attempt',
-      key: 'benign',
-      str: String(p),
-      timeMs: T0,
-    });
+  spread(workers.slice(0, 4), 'scanner', 0, 120);
+  spread(workers.slice(0, 4), 'benign', 0, 10);
   await settle();
   clock.advance(WATCH_MS);
   await settle();
@@ -41,13 +29,7 @@ test('global view fires the crossing when the merged value crosses though no wor
 test('a crossing reached by later observations is pushed by watched workers', async () => {
   const { clock, managers, workers } = await cluster([scanDef()], 4);
   const m = managers[0]!;
-  for (let p = 0; p < 80; p++)
-    workers[p % 4]!.engine.observe({
-      stream: 'conn.attempt',
-      key: 'k',
-      str: String(p),
-      timeMs: T0,
-    });
+  spread(workers.slice(0, 4), 'k', 0, 80);
   await settle();
   clock.advance(WATCH_MS);
   await settle();

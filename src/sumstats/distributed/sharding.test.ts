@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rendezvous } from './rendezvous.js';
-import { cluster, scanDef, settle, T0 } from './test-support.js';
+import { cluster, scanDef, settle, T0, spread } from './test-support.js';
 
 test('rendezvous spreads keys evenly and moves only the removed manager’s keys', () => {
   const ring = new Rendezvous(['a', 'b', 'c', 'd']);
@@ -31,13 +31,7 @@ test('with 3 managers each key’s result and crossing is on exactly one manager
         str: String(w),
         timeMs: T0,
       });
-  for (let p = 0; p < 120; p++)
-    workers[p % 4]!.engine.observe({
-      stream: 'conn.attempt',
-      key: 'scanner',
-      str: String(p),
-      timeMs: T0,
-    });
+  spread(workers.slice(0, 4), 'scanner', 0, 120);
   await settle();
   clock.advance(50);
   await settle();

@@ -111,3 +111,19 @@ export function scanDef(
     ...extra,
   };
 }
+
+/** Observe ports [from, to) of one source key round-robin over the workers (none sees them all). */
+export function spread(
+  workers: readonly TestWorker[],
+  key: string,
+  from: number,
+  to: number,
+): void {
+  for (let p = from; p < to; p++)
+    workers[p % workers.length]!.engine.observe({
+      stream: 'conn.attempt',
+      key,
+      str: String(p),
+      timeMs: T0,
+    });
+}
