@@ -203,7 +203,12 @@ test('summaries at the summary L2 equal count/sum/min/max of the host values at 
       checked++;
     }
     assert.ok(checked >= 3, `${ou}: ${checked} timestamps compared`);
-    assert.equal(s.points.at(-1)!.count, ou === 'Lab:A' ? 11 : 10, `${ou}: every host counted`);
+    // The newest slot may still wait for a late host; every host is counted in a complete one.
+    assert.equal(
+      Math.max(...s.points.map((p) => p.count)),
+      ou === 'Lab:A' ? 11 : 10,
+      `${ou}: every host counted`,
+    );
   }
 });
 
@@ -255,12 +260,15 @@ test('the full L2 stores every host, with no gap or duplicate after its link is 
   for (const s of series) {
     const ts = s.points.map((p) => p[0]);
     assert.ok(ts[0]! < cutAt - 2 * INTERVAL_MS, `${s.name} has data from before the cut`);
-    for (let i = 1; i < ts.length; i++)
-      assert.equal(
-        ts[i]! - ts[i - 1]!,
-        INTERVAL_MS,
-        `${s.name}: no missing or repeated point at ${ts[i]}`,
+    // One point per interval: a read late under load (beyond the snap tolerance)
+    // keeps its true time, so spacing is checked around the interval, not exactly.
+    for (let i = 1; i < ts.length; i++) {
+      const gap = ts[i]! - ts[i - 1]!;
+      assert.ok(
+        gap > INTERVAL_MS / 2 && gap < INTERVAL_MS * 1.5,
+        `${s.name}: no missing or repeated point at ${ts[i]} (gap ${gap} ms)`,
       );
+    }
   }
   const { body } = await getJson<{ series: Series[] }>(
     `${api['l2-full']}/api/range?select=${q('Lab:B::*:synth:gauge_0')}&from=-10s`,
